@@ -1,0 +1,95 @@
+/**
+ * The harness every command runs in: configuration loaded and validated, a logger with a run id,
+ * the output mode, and the start / end / failure log lines with duration and outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { colorWanted } from '../common/colors.js';
+import { loadConfig, type FlagOverride } from '../config/load.js';
+import type { ChurnConfig, ConfigKey, LogLevel } from '../config/schema.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { Output, type OutputStreams } from './output.js';
+
+export interface GlobalOptions {
+  config?: string;
+  logLevel?: LogLevel;
+  logDir?: string;
+  json?: boolean;
+  quiet?: boolean;
+  color: boolean;
+}
+
+export interface CommandContext {
+  config: ChurnConfig;
+  log: Logger;
+  out: Output;
+  runId: string;
+}
+
+export interface Environment {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  streams: OutputStreams;
+  /** Set once the log level is known, so the error boundary knows whether to show stacks. */
+  state: { logLevel?: LogLevel };
+}
+
+/** Flags whose values override configuration keys: option attribute name → key. */
+export type FlagMap = Array<[attribute: string, key: ConfigKey, flag: string]>;
+
+const GLOBAL_FLAGS: FlagMap = [
+  ['logLevel', 'log.level', '--log-level'],
+  ['logDir', 'log.dir', '--log-dir'],
+];
+
+export async function runCommand<T>(
+  name: string,
+  command: Command,
+  environment: Environment,
+  flagMap: FlagMap,
+  body: (context: CommandContext) => Promise<T>,
+): Promise<T> {
+  const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+  const { config, file } = loadConfig({
+    cwd: environment.cwd,
+    env: environment.env,
+    configFile: options.config,
+    flags: collectFlags(options, [...GLOBAL_FLAGS, ...flagMap]),
+  });
+  environment.state.logLevel = config.log.level;
+  const color = colorWanted(environment.streams.stderr, options.color, environment.env);
+  const out = new Output(environment.streams, options.json === true, options.quiet === true, color);
+  const runId = randomUUID();
+  const log = createLogger({
+    level: config.log.level,
+    dir: config.log.dir,
+    command: name,
+    runId,
+    consoleLevel: out.quiet ? 'silent' : config.log.level,
+    color,
+  });
+
+  const started = performance.now();
+  const seconds = () => Number(((performance.now() - started) / 1000).toFixed(3));
+  log.info(`${name} started`, { config: file ?? 'defaults', pid: process.pid });
+  try {
+    const result = await body({ config, log, out, runId });
+    log.success(`${name} finished`, { outcome: 'success', seconds: seconds() });
+    return result;
+  } catch (error) {
+    log.errorToFile(`${name} failed: ${(error as Error).message}`, {
+      outcome: 'failure',
+      seconds: seconds(),
+      error,
+    });
+    throw error;
+  } finally {
+    await log.close();
+  }
+}
+
+function collectFlags(options: Record<string, unknown>, flagMap: FlagMap): FlagOverride[] {
+  return flagMap
+    .filter(([attribute]) => options[attribute] !== undefined)
+    .map(([attribute, key, flag]) => ({ key, value: options[attribute], flag }));
+}

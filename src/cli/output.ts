@@ -1,0 +1,35 @@
+import type { ChalkInstance } from 'chalk';
+import { palette } from '../common/colors.js';
+
+export interface OutputStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+/**
+ * What a command shows the user. With --json stdout carries exactly one JSON document; otherwise
+ * a human rendering. Progress and logs live on stderr so stdout stays pipeable either way.
+ */
+export class Output {
+  readonly c: ChalkInstance;
+
+  constructor(
+    readonly streams: OutputStreams,
+    readonly json: boolean,
+    readonly quiet: boolean,
+    readonly color: boolean,
+  ) {
+    this.c = palette(color);
+  }
+
+  /** Prints the command's result: `data` as JSON, or what `human` renders from it. */
+  result<T>(data: T, human: (data: T, c: ChalkInstance) => string): void {
+    const text = this.json ? JSON.stringify(data, null, 2) : human(data, this.c);
+    this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Progress bars only where a person watches: a TTY, and neither --quiet nor --json. */
+  get showsProgress(): boolean {
+    return this.streams.stderr.isTTY === true && !this.quiet && !this.json;
+  }
+}

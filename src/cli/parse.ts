@@ -1,0 +1,26 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers whose errors name the accepted range; commander names the flag. */
+export function integerArg(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const number = /^[-+]?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected an integer of at least ${min}.`
+          : `expected an integer from ${min} to ${max}.`,
+      );
+    }
+    return number;
+  };
+}
+
+export function numberArg(min: number, max: number) {
+  return (value: string): number => {
+    const number = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}

@@ -1,0 +1,37 @@
+import type { Output } from './output.js';
+
+export interface Progress {
+  update(done: number): void;
+  finish(): void;
+}
+
+const SILENT: Progress = { update() {}, finish() {} };
+const FRAME_MS = 100;
+
+/** A one-line bar on stderr, redrawn at most ten times a second; silent off a TTY. */
+export function progressBar(output: Output, label: string, total: number, unit: string): Progress {
+  if (!output.showsProgress || total <= 0) return SILENT;
+  const stream = output.streams.stderr;
+  const started = Date.now();
+  let lastDraw = 0;
+  const draw = (done: number) => {
+    const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 45));
+    const share = Math.min(1, done / total);
+    const filled = Math.round(share * width);
+    const bar = output.c.green('█'.repeat(filled)) + output.c.dim('░'.repeat(width - filled));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}`;
+    stream.write(`\r${label} ${bar} ${(share * 100).toFixed(0).padStart(3)}% ${count} ${seconds}s`);
+  };
+  return {
+    update(done) {
+      const now = Date.now();
+      if (now - lastDraw < FRAME_MS && done < total) return;
+      lastDraw = now;
+      draw(done);
+    },
+    finish() {
+      stream.write('\r\x1b[2K');
+    },
+  };
+}

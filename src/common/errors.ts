@@ -1,0 +1,36 @@
+/**
+ * Expected failures. The CLI's error boundary prints their message as one `error:` line and exits
+ * with their code; anything else is a bug and exits 1 with its stack in the log file.
+ */
+export class ChurnError extends Error {
+  readonly exitCode: number = 1;
+}
+
+/** Bad flags or configuration: the user can fix the command line. */
+export class UsageError extends ChurnError {
+  override readonly exitCode = 2;
+}
+
+export interface InputLocation {
+  file: string;
+  line?: number;
+  column?: string;
+}
+
+/** Bad or missing input files: the message names the file and, where known, line and column. */
+export class InputError extends ChurnError {
+  override readonly exitCode = 2;
+  readonly location: InputLocation;
+
+  constructor(location: InputLocation, problem: string) {
+    super(`${formatLocation(location)}: ${problem}`);
+    this.location = location;
+  }
+}
+
+function formatLocation({ file, line, column }: InputLocation): string {
+  let where = file;
+  if (line !== undefined) where += `, line ${line}`;
+  if (column !== undefined) where += `, column "${column}"`;
+  return where;
+}

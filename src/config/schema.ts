@@ -1,0 +1,203 @@
+/**
+ * Every configuration key, its type, default and meaning, in one table. Loading, validation,
+ * environment variable names and docs/configuration.md all derive from it, so they cannot drift
+ * apart.
+ */
+
+export const LOG_LEVELS = ['error', 'warn', 'success', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
+
+type Kind =
+  | { type: 'string' }
+  | { type: 'path' }
+  | { type: 'integer'; min: number; max?: number }
+  | { type: 'number'; min: number; max: number; exclusive?: boolean }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'maxFeatures' };
+
+export type KeySpec = Kind & {
+  default: unknown;
+  nullable?: boolean;
+  description: string;
+};
+
+export const CONFIG_SCHEMA = {
+  'data.train': {
+    type: 'path',
+    default: null,
+    nullable: true,
+    description: 'Labelled CSV that `train` learns from and `retrain` merges new rows into.',
+  },
+  'data.score': {
+    type: 'path',
+    default: null,
+    nullable: true,
+    description: 'CSV that `predict` scores when no `--data` is given.',
+  },
+  'data.target': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    description: 'Name of the target column (1 = the customer left).',
+  },
+  'data.id': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    description: 'Name of the id column: carried through to predictions, never a feature.',
+  },
+  'data.positiveLabel': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      'Target value that means "churned" when it is not one of 1/true/yes/sim/s (any case).',
+  },
+  'model.trees': {
+    type: 'integer',
+    min: 1,
+    max: 100_000,
+    default: 100,
+    description: 'Number of trees in the forest.',
+  },
+  'model.maxDepth': {
+    type: 'integer',
+    min: 1,
+    max: 64,
+    default: null,
+    nullable: true,
+    description:
+      'Deepest level a tree may grow to; `null` grows until the leaves are pure or small.',
+  },
+  'model.minSamplesLeaf': {
+    type: 'integer',
+    min: 1,
+    default: 5,
+    description: 'Fewest (bootstrap-weighted) rows a leaf may hold.',
+  },
+  'model.minSamplesSplit': {
+    type: 'integer',
+    min: 2,
+    default: 2,
+    description: 'Fewest rows a node needs before it is split.',
+  },
+  'model.maxFeatures': {
+    type: 'maxFeatures',
+    default: 'sqrt',
+    description:
+      'Features drawn at each node: `sqrt`, `log2`, `all`, a whole number, or a fraction in (0, 1).',
+  },
+  'model.classWeight': {
+    type: 'enum',
+    values: ['balanced', 'none'],
+    default: 'balanced',
+    description:
+      '`balanced` weighs each class inversely to its frequency, as churn is the rare one.',
+  },
+  'model.seed': {
+    type: 'integer',
+    min: 0,
+    max: 4_294_967_295,
+    default: 42,
+    description: 'Seed for the split, the bootstrap and feature draws: same seed, same model.',
+  },
+  'model.threads': {
+    type: 'integer',
+    min: 1,
+    max: 256,
+    default: null,
+    nullable: true,
+    description: 'Worker threads that grow trees; `null` uses every available core.',
+  },
+  'training.testSize': {
+    type: 'number',
+    min: 0,
+    max: 1,
+    exclusive: true,
+    default: 0.15,
+    description: 'Share of the labelled rows held out (stratified) to evaluate the model.',
+  },
+  'training.beta': {
+    type: 'number',
+    min: 0,
+    max: 100,
+    exclusive: true,
+    default: 2,
+    description: 'Beta of the F-beta score the decision threshold is tuned for (2 weighs recall).',
+  },
+  'risk.medium': {
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.5,
+    description: 'Churn probability from which a customer is medium risk (below it: low).',
+  },
+  'risk.high': {
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0.7,
+    description: 'Churn probability from which a customer is high risk.',
+  },
+  modelsDir: {
+    type: 'path',
+    default: 'models',
+    description: 'Model registry: one folder per model version and the champion pointer.',
+  },
+  outputsDir: {
+    type: 'path',
+    default: 'outputs',
+    description: 'Where predictions, reports and job state files are written.',
+  },
+  'log.dir': {
+    type: 'path',
+    default: 'logs',
+    description: 'Folder of the daily JSON-lines log files `churn-YYYY-MM-DD.log`.',
+  },
+  'log.level': {
+    type: 'enum',
+    values: LOG_LEVELS,
+    default: 'info',
+    description: 'Least important level logged: error, warn, success, info or debug.',
+  },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+
+export interface ChurnConfig {
+  data: {
+    train: string | null;
+    score: string | null;
+    target: string | null;
+    id: string | null;
+    positiveLabel: string | null;
+  };
+  model: {
+    trees: number;
+    maxDepth: number | null;
+    minSamplesLeaf: number;
+    minSamplesSplit: number;
+    maxFeatures: MaxFeatures;
+    classWeight: 'balanced' | 'none';
+    seed: number;
+    threads: number | null;
+  };
+  training: { testSize: number; beta: number };
+  risk: { medium: number; high: number };
+  modelsDir: string;
+  outputsDir: string;
+  log: { dir: string; level: LogLevel };
+}
+
+/** `model.maxDepth` is read from `CHURN_MODEL_MAX_DEPTH`. */
+export function envVarName(key: string): string {
+  return (
+    'CHURN_' +
+    key
+      .split('.')
+      .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+      .join('_')
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Files appear whole or not at all: content goes to a temporary name beside the target, is
+ * flushed to disk, then renamed over it. A crash leaves at worst a `.tmp` leftover, which readers
+ * never pick up and the next write of the same target removes.
+ */
+import { open, rename, rm, readdir, mkdir, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface AtomicWriter {
+  /** Appends text; resolves when the operating system has it. */
+  write(text: string): Promise<void>;
+  /** Flushes, closes and renames into place. Returns the bytes written. */
+  commit(): Promise<number>;
+  /** Closes and removes the temporary file; the target is untouched. */
+  abort(): Promise<void>;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.`;
+}
+
+export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true });
+  await removeLeftovers(target);
+  const tempPath = join(
+    dir,
+    `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+  const handle: FileHandle = await open(tempPath, 'wx');
+  let bytes = 0;
+  let closed = false;
+
+  return {
+    async write(text) {
+      const buffer = Buffer.from(text, 'utf8');
+      let offset = 0;
+      while (offset < buffer.length) {
+        const { bytesWritten } = await handle.write(buffer, offset);
+        offset += bytesWritten;
+      }
+      bytes += buffer.length;
+    },
+    async commit() {
+      await handle.sync();
+      await handle.close();
+      closed = true;
+      await rename(tempPath, target);
+      await syncDirectory(dir);
+      return bytes;
+    },
+    async abort() {
+      if (!closed) await handle.close().catch(() => undefined);
+      closed = true;
+      await rm(tempPath, { force: true });
+    },
+  };
+}
+
+export async function writeFileAtomic(target: string, content: string): Promise<void> {
+  const writer = await openAtomicWriter(target);
+  try {
+    await writer.write(content);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Temporary files of earlier runs that died before renaming (their process is gone). */
+async function removeLeftovers(target: string): Promise<void> {
+  const dir = dirname(target);
+  const prefix = tempPrefix(target);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      await rm(join(dir, name), { force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    await handle.close();
+  }
+}

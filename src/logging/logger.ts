@@ -1,0 +1,131 @@
+/**
+ * Logging as the course did it with loguru, done the Node way: a human console on stderr (stdout
+ * stays free for results and --json) and a JSON-lines file per day, rotated at 10 MB, kept 7 days,
+ * older files gzipped. Every line of one run carries the command and a shared run id.
+ */
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import { join } from 'node:path';
+import type { LogLevel } from '../config/schema.js';
+import { formatConsoleLine } from './console-format.js';
+
+export type LogContext = Record<string, unknown>;
+
+export interface Logger {
+  error(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext): void;
+  success(message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void;
+  debug(message: string, context?: LogContext): void;
+  /**
+   * An error for the file only: the CLI's error boundary already tells the console in one line,
+   * the file keeps the stack and context.
+   */
+  errorToFile(message: string, context?: LogContext): void;
+  /** Flushes the log file; call before the process exits. */
+  close(): Promise<void>;
+}
+
+/** Severity order: a level shows itself and everything above it. */
+export const LEVEL_PRIORITY: Record<LogLevel, number> = {
+  error: 0,
+  warn: 1,
+  success: 2,
+  info: 3,
+  debug: 4,
+};
+
+const FILE_ONLY = Symbol('fileOnly');
+
+export const LOG_FILE_PATTERN = 'churn-%DATE%.log';
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Folder for the daily files; null logs to the console only. */
+  dir: string | null;
+  command: string;
+  runId: string;
+  /** Console threshold, or 'silent' for --quiet and --json runs that want stderr to themselves. */
+  consoleLevel: LogLevel | 'silent';
+  color: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const transports: winston.transport[] = [];
+  let fileTransport: DailyRotateFile | null = null;
+  if (options.dir) {
+    fileTransport = new DailyRotateFile({
+      dirname: options.dir,
+      filename: LOG_FILE_PATTERN,
+      datePattern: 'YYYY-MM-DD',
+      maxSize: '10m',
+      maxFiles: '7d',
+      zippedArchive: true,
+      auditFile: join(options.dir, '.churn-log-audit.json'),
+      level: options.level,
+      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    });
+    transports.push(fileTransport);
+  }
+  if (options.consoleLevel !== 'silent') {
+    transports.push(
+      new winston.transports.Console({
+        level: options.consoleLevel,
+        stderrLevels: Object.keys(LEVEL_PRIORITY),
+        format: winston.format.combine(
+          winston.format((info) => (info[FILE_ONLY] ? false : info))(),
+          winston.format.printf((info) => formatConsoleLine(info, options.color)),
+        ),
+      }),
+    );
+  }
+  const logger = winston.createLogger({
+    levels: LEVEL_PRIORITY,
+    level: options.level,
+    defaultMeta: { command: options.command, runId: options.runId },
+    transports,
+    exitOnError: false,
+  });
+
+  const log =
+    (level: LogLevel, fileOnly = false) =>
+    (message: string, context: LogContext = {}) => {
+      if (!logger.writable) return;
+      logger.log({ level, message, ...serializeErrors(context), [FILE_ONLY]: fileOnly });
+    };
+
+  return {
+    error: log('error'),
+    warn: log('warn'),
+    success: log('success'),
+    info: log('info'),
+    debug: log('debug'),
+    errorToFile: log('error', true),
+    async close() {
+      if (!logger.writable) return;
+      await new Promise<void>((resolve) => {
+        logger.once('finish', resolve);
+        logger.end();
+      });
+      if (fileTransport) {
+        const transport = fileTransport;
+        await new Promise<void>((resolve) => {
+          transport.once('finish', resolve);
+          transport.close?.();
+        });
+      }
+    },
+  };
+}
+
+/** Error objects lose their message and stack in JSON.stringify; keep both. */
+function serializeErrors(context: LogContext): LogContext {
+  const result: LogContext = {};
+  for (const [key, value] of Object.entries(context)) {
+    result[key] =
+      value instanceof Error
+        ? { name: value.name, message: value.message, stack: value.stack }
+        : value;
+  }
+  return result;
+}

@@ -1,0 +1,167 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { envVarName } from '../../src/config/schema.js';
+import { tempDir } from '../helpers/cli.js';
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+function writeConfig(content: unknown, name = 'churn.config.json'): string {
+  const path = join(dir.path, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('configuration precedence', () => {
+  it('uses the built-in defaults when there is no file, variable or flag', () => {
+    const { config, file } = loadConfig({ cwd: dir.path, env: {} });
+    expect(file).toBeNull();
+    expect(config.model.trees).toBe(100);
+    expect(config.training.testSize).toBe(0.15);
+    expect(config.risk).toEqual({ medium: 0.5, high: 0.7 });
+    expect(config.log.level).toBe('info');
+    expect(config.modelsDir).toBe(join(dir.path, 'models'));
+  });
+
+  it('lets the file override defaults, the environment the file, and flags the environment', () => {
+    writeConfig({ model: { trees: 50, seed: 7 }, log: { level: 'warn' } });
+    const fileOnly = loadConfig({ cwd: dir.path, env: {} }).config;
+    expect([fileOnly.model.trees, fileOnly.model.seed, fileOnly.log.level]).toEqual([
+      50,
+      7,
+      'warn',
+    ]);
+
+    const env = { CHURN_MODEL_TREES: '60', CHURN_LOG_LEVEL: 'debug' };
+    const withEnv = loadConfig({ cwd: dir.path, env }).config;
+    expect([withEnv.model.trees, withEnv.model.seed, withEnv.log.level]).toEqual([60, 7, 'debug']);
+
+    const withFlags = loadConfig({
+      cwd: dir.path,
+      env,
+      flags: [{ key: 'model.trees', value: '70', flag: '--trees' }],
+    }).config;
+    expect([withFlags.model.trees, withFlags.log.level]).toEqual([70, 'debug']);
+  });
+
+  it('reads --config instead of the default file, and requires it to exist', () => {
+    writeConfig({ model: { trees: 11 } });
+    writeConfig({ model: { trees: 22 } }, 'other.json');
+    expect(
+      loadConfig({ cwd: dir.path, env: {}, configFile: 'other.json' }).config.model.trees,
+    ).toBe(22);
+    expect(() => loadConfig({ cwd: dir.path, env: {}, configFile: 'missing.json' })).toThrow(
+      '--config: no such file: missing.json',
+    );
+  });
+
+  it('resolves paths in a file against the file, and others against the working directory', () => {
+    mkdirSync(join(dir.path, 'conf'));
+    writeConfig({ data: { train: 'train.csv' }, log: { dir: '/var/log/churn' } }, 'conf/c.json');
+    const { config } = loadConfig({
+      cwd: dir.path,
+      env: { CHURN_DATA_SCORE: 'batch.csv' },
+      configFile: 'conf/c.json',
+    });
+    expect(config.data.train).toBe(join(dir.path, 'conf', 'train.csv'));
+    expect(config.data.score).toBe(join(dir.path, 'batch.csv'));
+    expect(config.log.dir).toBe('/var/log/churn');
+  });
+
+  it('accepts null for nullable keys from text', () => {
+    writeConfig({ model: { maxDepth: 8 } });
+    const { config } = loadConfig({ cwd: dir.path, env: { CHURN_MODEL_MAX_DEPTH: 'null' } });
+    expect(config.model.maxDepth).toBeNull();
+  });
+
+  it.each([
+    ['sqrt', 'sqrt'],
+    ['log2', 'log2'],
+    ['all', 'all'],
+    ['3', 3],
+    ['0.5', 0.5],
+  ])('parses maxFeatures %s', (text, expected) => {
+    const env = { CHURN_MODEL_MAX_FEATURES: text };
+    expect(loadConfig({ cwd: dir.path, env }).config.model.maxFeatures).toBe(expected);
+  });
+});
+
+describe('configuration validation', () => {
+  it('names an unknown key in the file and suggests the close one', () => {
+    writeConfig({ model: { tress: 10 } });
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      'churn.config.json: unknown key "model.tress" (did you mean "model.trees"?)',
+    );
+  });
+
+  it('names a bad value, its source and what was expected', () => {
+    writeConfig({ model: { trees: 0 } });
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      'churn.config.json: model.trees must be an integer from 1 to 100000, got 0',
+    );
+  });
+
+  it('rejects a number written as a string in JSON, but parses text from the environment', () => {
+    writeConfig({ training: { testSize: '0.2' } });
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      'churn.config.json: training.testSize must be a number between 0 and 1 (exclusive), got "0.2"',
+    );
+    writeConfig({});
+    const env = { CHURN_TRAINING_TEST_SIZE: '0.2' };
+    expect(loadConfig({ cwd: dir.path, env }).config.training.testSize).toBe(0.2);
+  });
+
+  it('names a bad environment variable and an unknown one', () => {
+    expect(() => loadConfig({ cwd: dir.path, env: { CHURN_MODEL_TREES: 'many' } })).toThrow(
+      'CHURN_MODEL_TREES must be an integer from 1 to 100000, got "many"',
+    );
+    expect(() => loadConfig({ cwd: dir.path, env: { CHURN_MODEL_TRESS: '5' } })).toThrow(
+      'CHURN_MODEL_TRESS: unknown configuration variable (did you mean "CHURN_MODEL_TREES"?)',
+    );
+  });
+
+  it('names the flag that gave a bad value', () => {
+    expect(() =>
+      loadConfig({
+        cwd: dir.path,
+        env: {},
+        flags: [{ key: 'model.classWeight', value: 'heavy', flag: '--class-weight' }],
+      }),
+    ).toThrow('--class-weight must be one of balanced, none, got "heavy"');
+  });
+
+  it('rejects a file that is not JSON, naming the file', () => {
+    writeConfig('{ "model": ');
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      /^churn.config.json: not valid JSON/,
+    );
+  });
+
+  it('rejects risk cut-offs out of order', () => {
+    writeConfig({ risk: { medium: 0.8, high: 0.7 } });
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      'risk.medium (0.8) must be below risk.high (0.7)',
+    );
+  });
+
+  it('derives environment variable names from keys', () => {
+    expect(envVarName('model.maxDepth')).toBe('CHURN_MODEL_MAX_DEPTH');
+    expect(envVarName('modelsDir')).toBe('CHURN_MODELS_DIR');
+    expect(envVarName('data.positiveLabel')).toBe('CHURN_DATA_POSITIVE_LABEL');
+  });
+});
+
+describe('the repository configuration', () => {
+  it('points the defaults at the shipped sample data', () => {
+    const root = new URL('../..', import.meta.url).pathname;
+    const { config } = loadConfig({ cwd: root, env: {} });
+    expect(config.data.train).toBe(join(root, 'data', 'train.csv'));
+    expect(config.data.target).toBe('saiu');
+    expect(config.data.id).toBe('id_cliente');
+  });
+});

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openAtomicWriter, writeFileAtomic } from '../../src/data/atomic-file.js';
+import { tempDir } from '../helpers/cli.js';
+
+let dir: { path: string; remove: () => void };
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+describe('atomic files', () => {
+  it('replaces the target only on commit, leaving no temporary file', async () => {
+    const target = join(dir.path, 'out.csv');
+    writeFileSync(target, 'old\n');
+    const writer = await openAtomicWriter(target);
+    await writer.write('new\n');
+    expect(readFileSync(target, 'utf8')).toBe('old\n');
+    expect(await writer.commit()).toBe(4);
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(readdirSync(dir.path)).toEqual(['out.csv']);
+  });
+
+  it('leaves the target as it was when aborted', async () => {
+    const target = join(dir.path, 'out.csv');
+    writeFileSync(target, 'old\n');
+    const writer = await openAtomicWriter(target);
+    await writer.write('half a fi');
+    await writer.abort();
+    expect(readFileSync(target, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir.path)).toEqual(['out.csv']);
+  });
+
+  it('creates missing folders', async () => {
+    const target = join(dir.path, 'a', 'b', 'c.json');
+    await writeFileAtomic(target, '{}');
+    expect(readFileSync(target, 'utf8')).toBe('{}');
+  });
+
+  it("removes a dead process's leftovers and keeps a live one's", async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const deadPid = Number(dead.stdout.toString());
+    const deadLeftover = join(dir.path, `.out.csv.${deadPid}-abcd1234.tmp`);
+    const liveLeftover = join(dir.path, `.out.csv.${process.ppid}-abcd1234.tmp`);
+    writeFileSync(deadLeftover, 'partial');
+    writeFileSync(liveLeftover, 'in progress');
+    await writeFileAtomic(join(dir.path, 'out.csv'), 'done');
+    expect(existsSync(deadLeftover)).toBe(false);
+    expect(existsSync(liveLeftover)).toBe(true);
+  });
+});
