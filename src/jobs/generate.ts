@@ -2,13 +2,10 @@
  * Writes synthetic bank customers to a CSV, streaming in chunks so a million rows need constant
  * memory, and atomically so a killed run never leaves a half-written file under the real name.
  */
-import { Random } from '../common/random.js';
 import { openAtomicWriter } from '../data/atomic-file.js';
 import {
   BANK_CUSTOMER_COLUMNS,
-  churnProbability,
-  customerId,
-  drawCustomer,
+  bankCustomers,
   formatCustomerRow,
 } from '../data/synthetic/bank-customers.js';
 import type { Logger } from '../logging/logger.js';
@@ -38,7 +35,6 @@ export async function generateCustomers(
   log: Logger,
 ): Promise<GenerateResult> {
   const started = performance.now();
-  const rng = new Random(options.seed);
   const writer = await openAtomicWriter(options.out);
   log.info('generating synthetic customers', {
     rows: options.rows,
@@ -47,19 +43,23 @@ export async function generateCustomers(
     out: options.out,
   });
   let churned = 0;
+  let done = 0;
+  let lines: string[] = [];
   try {
     await writer.write(BANK_CUSTOMER_COLUMNS.join(',') + '\n');
-    for (let start = 0; start < options.rows; start += ROWS_PER_CHUNK) {
-      const end = Math.min(options.rows, start + ROWS_PER_CHUNK);
-      const lines: string[] = [];
-      for (let row = start; row < end; row++) {
-        const customer = drawCustomer(rng, customerId(options.seed, row), options.drift);
-        const left = rng.bernoulli(churnProbability(customer, options.drift));
-        if (left) churned++;
-        lines.push(formatCustomerRow(customer, left));
+    for (const { customer, churned: left } of bankCustomers(
+      options.seed,
+      options.rows,
+      options.drift,
+    )) {
+      if (left) churned++;
+      lines.push(formatCustomerRow(customer, left));
+      done++;
+      if (lines.length === ROWS_PER_CHUNK || done === options.rows) {
+        await writer.write(lines.join('\n') + '\n');
+        lines = [];
+        options.onProgress?.(done);
       }
-      await writer.write(lines.join('\n') + '\n');
-      options.onProgress?.(end);
     }
     const bytes = await writer.commit();
     const result: GenerateResult = {

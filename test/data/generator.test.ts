@@ -2,20 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCustomers } from '../../src/jobs/generate.js';
-import type { Logger } from '../../src/logging/logger.js';
 import { REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
 import { HAS_SHARED_DATA, SHARED_DATA_DIR } from '../helpers/shared-data.js';
 import { readSimpleCsv } from '../helpers/simple-csv.js';
-
-const silent: Logger = {
-  error() {},
-  warn() {},
-  success() {},
-  info() {},
-  debug() {},
-  errorToFile() {},
-  async close() {},
-};
+import { silentLogger as silent } from '../helpers/silent-logger.js';
 
 const HEADER =
   'id_cliente,pais,genero,idade,anos_cliente,saldo_conta,numero_produtos,cartao_credito,salario_estimado,saiu,escore_credito';

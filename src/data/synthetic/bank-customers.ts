@@ -131,6 +131,24 @@ export function churnProbability(c: BankCustomer, drift: Drift): number {
   return 1 / (1 + Math.exp(-churnLogit(c, drift)));
 }
 
+export interface LabelledCustomer {
+  customer: BankCustomer;
+  churned: boolean;
+}
+
+/** The customers of a seed, in order: the same seed gives the same customers on any machine. */
+export function* bankCustomers(
+  seed: number,
+  rows: number,
+  drift: Drift,
+): Generator<LabelledCustomer> {
+  const rng = new Random(seed);
+  for (let row = 0; row < rows; row++) {
+    const customer = drawCustomer(rng, customerId(seed, row), drift);
+    yield { customer, churned: rng.bernoulli(churnProbability(customer, drift)) };
+  }
+}
+
 /** One CSV line in the course's column order, numbers written as pandas writes them. */
 export function formatCustomerRow(c: BankCustomer, churned: boolean): string {
   return [

@@ -1,0 +1,11 @@
+import type { Logger } from '../../src/logging/logger.js';
+
+export const silentLogger: Logger = {
+  error() {},
+  warn() {},
+  success() {},
+  info() {},
+  debug() {},
+  errorToFile() {},
+  async close() {},
+};
