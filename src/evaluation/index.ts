@@ -1,0 +1,19 @@
+export {
+  accuracy,
+  confusionMatrix,
+  fBeta,
+  precision,
+  recall,
+  type ConfusionMatrix,
+} from './classification.js';
+export { brierScore, logLoss } from './probabilistic.js';
+export {
+  averagePrecision,
+  precisionRecallCurve,
+  rocAuc,
+  rocCurve,
+  type PrecisionRecallPoint,
+  type RocPoint,
+} from './ranking.js';
+export { rate, type Rating } from './ratings.js';
+export { tuneThreshold, type TunedThreshold } from './threshold.js';
