@@ -1,0 +1,397 @@
+/**
+ * Grows one tree on binned data. Rows are drawn with replacement as per-row counts (no copies of
+ * the data); the node's rows are a slice of one index array, partitioned in place at each split;
+ * histograms are built for the smaller child and derived for the larger by subtraction.
+ */
+import { Random } from '../common/random.js';
+import type { BinMapper } from './binning.js';
+import {
+  buildHistogram,
+  newHistogram,
+  subtractInto,
+  summarizeHistogram,
+  summarizeRows,
+  type HistogramLayout,
+} from './histogram.js';
+import {
+  EPSILON,
+  newCandidate,
+  newSummary,
+  resetCandidate,
+  searchFeature,
+  sideTable,
+  type NodeTotals,
+} from './splitting.js';
+import { TreeBuilder, type Tree } from './tree.js';
+
+/**
+ * Nodes with at least this many rows keep a histogram of every feature, so that one child's can
+ * be derived from its parent's by subtraction. It reads each row's features together (one cache
+ * line) and only for the smaller child, which pays off on large nodes. Smaller nodes summarize
+ * just the features drawn for them, straight from their rows.
+ */
+export const DENSE_NODE_ROWS = 1024;
+
+/** Out-of-bag votes are summed in fixed point so the total is exact in any order. */
+export const OOB_SCALE = 2 ** 32;
+
+/** Everything the trees of one forest share: read-only, and shareable across threads. */
+export interface GrowingProblem {
+  rows: number;
+  featureCount: number;
+  bins: Uint8Array;
+  mappers: BinMapper[];
+  layout: HistogramLayout;
+  labels: Uint8Array;
+  /** Row weight times class weight. */
+  baseWeight: Float64Array;
+}
+
+export interface TreeParams {
+  bootstrap: boolean;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  minSamplesSplit: number;
+  featuresPerNode: number;
+}
+
+/** Out-of-bag predictions summed over trees: sum / count is the OOB probability. */
+export interface OobAccumulator {
+  sum: Float64Array;
+  count: Int32Array;
+}
+
+export interface GrownTree {
+  tree: Tree;
+  /** Impurity decrease per feature, normalized to sum to 1 (0s for a single leaf). */
+  importances: Float64Array;
+}
+
+interface PendingNode {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  totals: NodeTotals;
+  histogram: Float64Array | null;
+}
+
+/** Buffers reused from tree to tree by one thread. */
+export class Workspace {
+  readonly counts: Int32Array;
+  readonly indices: Int32Array;
+  /** Label and weight of the row at each position of `indices`, moved with it: read in order. */
+  readonly positionLabel: Uint8Array;
+  readonly positionWeight: Float64Array;
+  readonly features: Int32Array;
+  private readonly freeHistograms: Float64Array[] = [];
+  /**
+   * The split of each node in bin space, for out-of-bag scoring on binned rows: the last bin
+   * going left for a numeric split, the offset of its bin-to-side table for a categorical one.
+   */
+  binRule = new Int32Array(256);
+  categorySides = new Uint8Array(0);
+  private categorySidesUsed = 0;
+
+  constructor(readonly problem: GrowingProblem) {
+    this.counts = new Int32Array(problem.rows);
+    this.indices = new Int32Array(problem.rows);
+    this.positionLabel = new Uint8Array(problem.rows);
+    this.positionWeight = new Float64Array(problem.rows);
+    this.features = Int32Array.from({ length: problem.featureCount }, (_, f) => f);
+  }
+
+  takeHistogram(): Float64Array {
+    return this.freeHistograms.pop() ?? newHistogram(this.problem.layout);
+  }
+
+  release(histogram: Float64Array | null): void {
+    if (histogram) this.freeHistograms.push(histogram);
+  }
+
+  /** Each tree starts from the same state, so a tree depends only on its seed. */
+  startTree(): void {
+    this.categorySidesUsed = 0;
+    for (let f = 0; f < this.features.length; f++) this.features[f] = f;
+  }
+
+  recordBinRule(
+    node: number,
+    categorical: boolean,
+    threshold: number,
+    side: Uint8Array,
+    binCount: number,
+  ): void {
+    if (node >= this.binRule.length) {
+      const grown = new Int32Array(Math.max(node + 1, this.binRule.length * 2));
+      grown.set(this.binRule);
+      this.binRule = grown;
+    }
+    if (!categorical) {
+      this.binRule[node] = threshold;
+      return;
+    }
+    if (this.categorySidesUsed + binCount > this.categorySides.length) {
+      const grown = new Uint8Array(Math.max(1024, (this.categorySidesUsed + binCount) * 2));
+      grown.set(this.categorySides);
+      this.categorySides = grown;
+    }
+    this.binRule[node] = this.categorySidesUsed;
+    this.categorySides.set(side.subarray(0, binCount), this.categorySidesUsed);
+    this.categorySidesUsed += binCount;
+  }
+}
+
+export function growTree(
+  workspace: Workspace,
+  params: TreeParams,
+  seed: number,
+  oob: OobAccumulator | null,
+): GrownTree {
+  const problem = workspace.problem;
+  const { rows, featureCount, bins, mappers, layout, labels } = problem;
+  const rng = new Random(seed);
+  const { counts, indices, features, positionLabel, positionWeight } = workspace;
+
+  workspace.startTree();
+  if (params.bootstrap) {
+    counts.fill(0);
+    for (let draw = 0; draw < rows; draw++) counts[rng.int(rows)]++;
+  } else {
+    counts.fill(1);
+  }
+  let inBag = 0;
+  const rootTotals: NodeTotals = { negative: 0, positive: 0, rows: 0 };
+  for (let row = 0; row < rows; row++) {
+    if (counts[row] === 0) continue;
+    const weight = counts[row] * problem.baseWeight[row];
+    positionLabel[inBag] = labels[row];
+    positionWeight[inBag] = weight;
+    indices[inBag++] = row;
+    if (labels[row] === 1) rootTotals.positive += weight;
+    else rootTotals.negative += weight;
+  }
+  rootTotals.rows = inBag;
+
+  const builder = new TreeBuilder();
+  const importances = new Float64Array(featureCount);
+  const candidate = newCandidate();
+  const summary = newSummary();
+  const side = new Uint8Array(256);
+  const splittable = (totals: NodeTotals, depth: number) =>
+    depth < params.maxDepth &&
+    totals.rows >= params.minSamplesSplit &&
+    totals.rows >= 2 * params.minSamplesLeaf &&
+    totals.negative > EPSILON &&
+    totals.positive > EPSILON;
+  const dense = (rows: number) => rows >= DENSE_NODE_ROWS;
+
+  const root = builder.addLeaf(leafValue(rootTotals));
+  const stack: PendingNode[] = [];
+  if (splittable(rootTotals, 0)) {
+    let histogram: Float64Array | null = null;
+    if (dense(inBag)) {
+      histogram = workspace.takeHistogram();
+      buildHistogram(histogram, layout, bins, positionLabel, positionWeight, indices, 0, inBag);
+    }
+    stack.push({ node: root, start: 0, end: inBag, depth: 0, totals: rootTotals, histogram });
+  }
+
+  while (stack.length > 0) {
+    const pending = stack.pop()!;
+    const { node, start, end, depth, totals, histogram } = pending;
+
+    resetCandidate(candidate);
+    let drawn = 0;
+    for (let j = 0; j < featureCount; j++) {
+      const pick = j + rng.int(featureCount - j);
+      const feature = features[pick];
+      features[pick] = features[j];
+      features[j] = feature;
+      if (histogram) summarizeHistogram(histogram, layout, feature, summary);
+      else
+        summarizeRows(
+          feature,
+          bins,
+          featureCount,
+          positionLabel,
+          positionWeight,
+          indices,
+          start,
+          end,
+          summary,
+        );
+      const categorical = mappers[feature].kind === 'categorical';
+      if (searchFeature(candidate, summary, feature, categorical, totals, params.minSamplesLeaf))
+        drawn++;
+      // As scikit-learn: keep drawing past featuresPerNode until some valid split exists.
+      if (drawn >= params.featuresPerNode && candidate.found) break;
+    }
+    if (!candidate.found) {
+      workspace.release(histogram);
+      continue;
+    }
+
+    const feature = candidate.feature;
+    const binCount = layout.binCounts[feature];
+    sideTable(candidate, binCount, totals, side);
+    const mid = partition(workspace, start, end, feature, side);
+    workspace.recordBinRule(node, candidate.categorical, candidate.threshold, side, binCount);
+    importances[feature] += candidate.gain;
+
+    const leftTotals: NodeTotals = { ...candidate.left, rows: mid - start };
+    const rightTotals: NodeTotals = {
+      negative: totals.negative - leftTotals.negative,
+      positive: totals.positive - leftTotals.positive,
+      rows: end - mid,
+    };
+    const children: [number, number] = [leafValue(leftTotals), leafValue(rightTotals)];
+    const leftNode = recordSplit(
+      builder,
+      node,
+      feature,
+      mappers[feature],
+      candidate.threshold,
+      side,
+      children,
+    );
+    const rightNode = leftNode + 1;
+
+    const child = (node: number, start: number, end: number, totals: NodeTotals): PendingNode => ({
+      node,
+      start,
+      end,
+      depth: depth + 1,
+      totals,
+      histogram: null,
+    });
+    const left = child(leftNode, start, mid, leftTotals);
+    const right = child(rightNode, mid, end, rightTotals);
+    const leftGrows = splittable(leftTotals, depth + 1);
+    const rightGrows = splittable(rightTotals, depth + 1);
+    const leftSmaller = mid - start <= end - mid;
+    const [smaller, larger] = leftSmaller ? [left, right] : [right, left];
+    const [smallerGrows, largerGrows] = leftSmaller
+      ? [leftGrows, rightGrows]
+      : [rightGrows, leftGrows];
+    if (histogram && largerGrows && dense(larger.end - larger.start)) {
+      const built = workspace.takeHistogram();
+      buildHistogram(
+        built,
+        layout,
+        bins,
+        positionLabel,
+        positionWeight,
+        indices,
+        smaller.start,
+        smaller.end,
+      );
+      subtractInto(histogram, built);
+      larger.histogram = histogram;
+      if (smallerGrows) smaller.histogram = built;
+      else workspace.release(built);
+    } else {
+      workspace.release(histogram);
+    }
+    if (rightGrows) stack.push(right);
+    if (leftGrows) stack.push(left);
+  }
+
+  const tree = builder.finish();
+  if (oob) accumulateOob(workspace, tree, oob);
+  return { tree, importances: normalize(importances) };
+}
+
+function leafValue(totals: NodeTotals): number {
+  const total = totals.negative + totals.positive;
+  if (totals.positive <= EPSILON || total <= EPSILON) return 0;
+  if (totals.negative <= EPSILON) return 1;
+  return totals.positive / total;
+}
+
+/** Moves the rows going left to the front of indices[start..end); returns where the right begins. */
+function partition(
+  workspace: Workspace,
+  start: number,
+  end: number,
+  feature: number,
+  side: Uint8Array,
+): number {
+  const { indices, positionLabel, positionWeight } = workspace;
+  const { bins, featureCount } = workspace.problem;
+  let i = start;
+  let j = end - 1;
+  while (i <= j) {
+    if (side[bins[indices[i] * featureCount + feature]] === 1) {
+      i++;
+      continue;
+    }
+    const row = indices[i];
+    indices[i] = indices[j];
+    indices[j] = row;
+    const label = positionLabel[i];
+    positionLabel[i] = positionLabel[j];
+    positionLabel[j] = label;
+    const weight = positionWeight[i];
+    positionWeight[i] = positionWeight[j];
+    positionWeight[j] = weight;
+    j--;
+  }
+  return i;
+}
+
+/**
+ * Turns a split on bins into one on raw values (an edge value, or a bitset over codes) and adds
+ * the children as leaves. Returns the left child.
+ */
+function recordSplit(
+  builder: TreeBuilder,
+  node: number,
+  feature: number,
+  mapper: BinMapper,
+  threshold: number,
+  side: Uint8Array,
+  children: [number, number],
+): number {
+  const missingLeft = side[0] === 1;
+  if (mapper.kind === 'numeric') {
+    const edges = mapper.edges;
+    const raw =
+      threshold === 0 ? -Infinity : threshold > edges.length ? Infinity : edges[threshold - 1];
+    return builder.splitNumeric(node, feature, raw, missingLeft, children);
+  }
+  const codesLeft = Array.from(mapper.binOfCode, (bin) => side[bin] === 1);
+  return builder.splitCategorical(node, feature, codesLeft, missingLeft, children);
+}
+
+/** Scores the rows this tree never saw with the tree, in bin space. */
+function accumulateOob(workspace: Workspace, tree: Tree, oob: OobAccumulator): void {
+  const { rows, featureCount, bins } = workspace.problem;
+  const { counts, binRule, categorySides } = workspace;
+  const categorical = workspace.problem.mappers.map((mapper) => mapper.kind === 'categorical');
+  for (let row = 0; row < rows; row++) {
+    if (counts[row] !== 0) continue;
+    let node = 0;
+    let feature = tree.feature[0];
+    while (feature >= 0) {
+      const bin = bins[row * featureCount + feature];
+      const goesLeft =
+        bin === 0
+          ? tree.missingLeft[node] === 1
+          : categorical[feature]
+            ? categorySides[binRule[node] + bin] === 1
+            : bin <= binRule[node];
+      node = goesLeft ? tree.left[node] : tree.left[node] + 1;
+      feature = tree.feature[node];
+    }
+    oob.sum[row] += Math.round(tree.value[node] * OOB_SCALE);
+    oob.count[row]++;
+  }
+}
+
+function normalize(values: Float64Array): Float64Array {
+  let total = 0;
+  for (const value of values) total += value;
+  if (total > 0) for (let i = 0; i < values.length; i++) values[i] /= total;
+  return values;
+}

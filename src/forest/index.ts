@@ -1,0 +1,13 @@
+export { Forest, trainForest, type TrainedForest, type TrainOptions } from './forest.js';
+export type { FeatureInfo, SerializedForest } from './serialize.js';
+export {
+  DEFAULT_PARAMS,
+  featuresPerNode,
+  type CategoricalColumn,
+  type FeatureColumn,
+  type ForestParams,
+  type MaxFeatures,
+  type ModelParams,
+  type NumericColumn,
+  type TrainingSet,
+} from './types.js';
