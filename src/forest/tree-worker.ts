@@ -27,7 +27,7 @@ let oob: OobAccumulator | null = null;
 parentPort?.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'init':
-      workspace = new Workspace(request.problem);
+      workspace = new Workspace(privateCopy(request.problem));
       params = request.params;
       oob = request.oob
         ? {
@@ -55,3 +55,17 @@ parentPort?.on('message', (request: WorkerRequest) => {
     }
   }
 });
+
+/**
+ * V8 optimizes reads from typed arrays over a SharedArrayBuffer less than reads from ordinary
+ * ones (measured: about 1.5x slower tree growth), so each worker reads its own copy. The shared
+ * buffer still spares the main thread from serializing the data once per worker.
+ */
+function privateCopy(problem: GrowingProblem): GrowingProblem {
+  return {
+    ...problem,
+    bins: new Uint8Array(problem.bins),
+    labels: new Uint8Array(problem.labels),
+    baseWeight: new Float64Array(problem.baseWeight),
+  };
+}

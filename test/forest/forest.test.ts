@@ -201,14 +201,27 @@ describe('on bank customers', () => {
     );
   });
 
-  it('grows the same forest, byte for byte, on one thread or two', async () => {
+  it('grows the same forest, byte for byte, on one, two or three threads', async () => {
     const { train } = await ready;
     const one = await trainForest(train, { ...settings, threads: 1 });
-    const two = await trainForest(train, { ...settings, threads: 2 });
-    expect(JSON.stringify(two.forest)).toBe(JSON.stringify(one.forest));
-    expect(Array.from(two.oobScores)).toEqual(Array.from(one.oobScores));
+    for (const threads of [2, 3]) {
+      const many = await trainForest(train, { ...settings, threads });
+      expect(JSON.stringify(many.forest)).toBe(JSON.stringify(one.forest));
+      expect(Array.from(many.oobScores)).toEqual(Array.from(one.oobScores));
+    }
     const other = await trainForest(train, { ...settings, threads: 2, seed: 8 });
     expect(JSON.stringify(other.forest)).not.toBe(JSON.stringify(one.forest));
+  });
+
+  it('reports progress once per tree, in order', async () => {
+    const { train } = await ready;
+    const seen: number[] = [];
+    await trainForest(
+      train,
+      { ...settings, trees: 12, threads: 2 },
+      { onTree: (done) => seen.push(done) },
+    );
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
   it('predicts identically after a JSON round trip', async () => {
