@@ -4,10 +4,10 @@
  * apart.
  */
 
+import type { ForestParams } from '../forest/index.js';
+
 export const LOG_LEVELS = ['error', 'warn', 'success', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 
 type Kind =
   | { type: 'string' }
@@ -174,16 +174,18 @@ export interface ChurnConfig {
     id: string | null;
     positiveLabel: string | null;
   };
-  model: {
-    trees: number;
-    maxDepth: number | null;
-    minSamplesLeaf: number;
-    minSamplesSplit: number;
-    maxFeatures: MaxFeatures;
-    classWeight: 'balanced' | 'none';
-    seed: number;
-    threads: number | null;
-  };
+  /** The forest's own settings, as `src/forest` defines them. */
+  model: Pick<
+    ForestParams,
+    | 'trees'
+    | 'maxDepth'
+    | 'minSamplesLeaf'
+    | 'minSamplesSplit'
+    | 'maxFeatures'
+    | 'classWeight'
+    | 'seed'
+    | 'threads'
+  >;
   training: { testSize: number; beta: number };
   risk: { medium: number; high: number };
   modelsDir: string;
