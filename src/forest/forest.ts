@@ -6,7 +6,8 @@ import { deriveSeed } from '../common/random.js';
 import { binFeatures } from './binning.js';
 import { OOB_SCALE, type GrowingProblem } from './grower.js';
 import { histogramLayout } from './histogram.js';
-import { growTrees } from './parallel.js';
+import { growTrees } from './parallel-growth.js';
+import { scoreRows } from './parallel-scoring.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
 import {
   deserializeForest,
@@ -57,10 +58,19 @@ export class Forest {
   /** Churn probability of each row; columns in the order and kinds of `features`. */
   predictProba(columns: FeatureColumn[]): Float64Array {
     checkColumns(this.features, columns);
-    const rows = columns.length > 0 ? columnLength(columns[0]) : 0;
+    const rows = columnLength(columns[0]);
     const out = new Float64Array(rows);
     predictRange(this.flat, toScoringColumns(columns), 0, rows, out);
     return out;
+  }
+
+  /**
+   * The same probabilities as predictProba, computed on several threads for large batches
+   * (`threads` defaults to every core; small batches stay on the calling thread).
+   */
+  async score(columns: FeatureColumn[], threads = availableParallelism()): Promise<Float64Array> {
+    checkColumns(this.features, columns);
+    return scoreRows(this.flat, toScoringColumns(columns), columnLength(columns[0]), threads);
   }
 
   toJSON(): SerializedForest {

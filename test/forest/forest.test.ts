@@ -235,6 +235,29 @@ describe('on bank customers', () => {
     expect(Array.from(restored.featureImportances)).toEqual(Array.from(forest.featureImportances));
   });
 
+  it('scores a large batch on several threads exactly as on one', async () => {
+    const { train, fresh } = await ready;
+    const { forest } = await trainForest(train, { ...settings, threads: 2 });
+    // 30 copies of the fresh rows: 120 000 rows x 40 trees, enough to use the workers.
+    const copies = 30;
+    const tiled: FeatureColumn[] = fresh.features.map((feature) => {
+      if (feature.kind === 'numeric') {
+        const values = new Float64Array(feature.values.length * copies);
+        for (let c = 0; c < copies; c++) values.set(feature.values, c * feature.values.length);
+        return { ...feature, values };
+      }
+      const codes = new Int32Array(feature.codes.length * copies);
+      for (let c = 0; c < copies; c++) codes.set(feature.codes, c * feature.codes.length);
+      return { ...feature, codes };
+    });
+    const parallel = await forest.score(tiled, 2);
+    expect(parallel.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(parallel)).toEqual(Array.from(forest.predictProba(tiled)));
+    expect(Array.from(await forest.score(fresh.features, 2))).toEqual(
+      Array.from(forest.predictProba(fresh.features)),
+    );
+  });
+
   it.skipIf(!HAS_SHARED_DATA)('scores the course data at least as scikit-learn does', async () => {
     const vocabulary = new Map<string, string[]>();
     const train = bankColumns(join(SHARED_DATA_DIR, 'dados_treino.csv'), vocabulary);

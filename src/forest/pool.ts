@@ -1,0 +1,140 @@
+/**
+ * Work shared between the calling thread and worker threads. Tasks are numbered; every thread
+ * takes the next number from one queue until none is left, so the work balances itself. Workers
+ * are kept between calls in one process (their compiled code stays warm) and never keep the
+ * process alive while idle.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { WorkerReply, WorkerRequest } from './forest-worker.js';
+import { startWorker } from './worker-script.js';
+
+export interface SharedWork {
+  /** Tasks are numbered 0 .. count − 1. */
+  count: number;
+  /** The message each worker gets before its first task; made once, and only if workers help. */
+  setup?: () => WorkerRequest;
+  /** Does a task on the calling thread. */
+  runHere(task: number): void;
+  /** The message that asks a worker for a task. */
+  request(task: number): WorkerRequest;
+  /** A worker finished a task. */
+  done(reply: WorkerReply & { task: number }): void;
+  /** Sent once to each worker after its last task; its answer goes to `finished`. */
+  finish?: WorkerRequest;
+  finished?(reply: WorkerReply): void;
+}
+
+/** Runs every task on the calling thread and threads − 1 workers; resolves when all are done. */
+export async function shareWork(work: SharedWork, threads: number): Promise<void> {
+  const helpers = Math.max(0, Math.min(threads, work.count) - 1);
+  const queue = { next: 0 };
+  const take = () => (queue.next < work.count ? queue.next++ : -1);
+  const team = helpers > 0 ? startTeam(work, helpers, take) : null;
+  try {
+    for (let task = take(); task >= 0 && !team?.failed; task = take()) {
+      work.runHere(task);
+      // Let the workers' answers in, and send them their next tasks.
+      if (team) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await team?.finished;
+  } finally {
+    await team?.release();
+  }
+}
+
+/** In shared memory, an array reaches every worker without a copy. */
+export function shareArray<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(
+  array: T,
+): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const shared = new (array.constructor as { new (buffer: SharedArrayBuffer): T })(
+    new SharedArrayBuffer(array.byteLength),
+  );
+  shared.set(array as never);
+  return shared;
+}
+
+const idleWorkers: Worker[] = [];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node:events listeners take any arguments
+type Listener = (...args: any[]) => void;
+
+interface Team {
+  /** Resolves once every worker has answered its last message. */
+  finished: Promise<void>;
+  failed: boolean;
+  /** Returns healthy workers to the idle pool, ends broken ones. */
+  release(): Promise<void>;
+}
+
+function startTeam(work: SharedWork, count: number, take: () => number): Team {
+  const workers = idleWorkers.splice(0, count);
+  while (workers.length < count) workers.push(startWorker('forest-worker'));
+  const listeners = new Map<Worker, Array<[string, Listener]>>();
+  const setup = work.setup?.();
+  const team: Team = {
+    finished: Promise.resolve(),
+    failed: false,
+    async release() {
+      if (team.failed) {
+        await Promise.all(workers.map((worker) => worker.terminate()));
+        return;
+      }
+      for (const worker of workers) {
+        for (const [event, listener] of listeners.get(worker) ?? []) worker.off(event, listener);
+        worker.unref();
+        idleWorkers.push(worker);
+      }
+    },
+  };
+  team.finished = new Promise<void>((resolve, reject) => {
+    let finished = 0;
+    const fail = (error: Error) => {
+      team.failed = true;
+      reject(error);
+    };
+    for (const worker of workers) {
+      let told = false;
+      let inFlight = 0;
+      const dispatch = () => {
+        const task = take();
+        if (task >= 0) {
+          inFlight++;
+          worker.postMessage(work.request(task));
+        } else if (!told) {
+          // Messages are handled in order: the worker answers after any task still in flight.
+          told = true;
+          if (work.finish) worker.postMessage(work.finish);
+        }
+      };
+      const onMessage = (reply: WorkerReply) => {
+        if ('task' in reply) {
+          inFlight--;
+          work.done(reply);
+          dispatch();
+        } else {
+          work.finished?.(reply);
+        }
+        const over = told && inFlight === 0 && (!work.finish || !('task' in reply));
+        if (over && ++finished === workers.length) resolve();
+      };
+      const onExit = (code: number) => fail(new Error(`a forest worker stopped with code ${code}`));
+      const own: Array<[string, Listener]> = [
+        ['error', fail],
+        ['exit', onExit],
+        ['message', onMessage],
+      ];
+      listeners.set(worker, own);
+      for (const [event, listener] of own) worker.on(event, listener);
+      worker.ref();
+      if (setup) worker.postMessage(setup);
+      // Two tasks in flight per worker, so none waits on the calling thread between tasks.
+      dispatch();
+      dispatch();
+      if (told && inFlight === 0 && !work.finish && ++finished === workers.length) resolve();
+    }
+  });
+  // A failure is thrown where `finished` is awaited; until then it must not count as unhandled.
+  team.finished.catch(() => undefined);
+  return team;
+}
