@@ -23,15 +23,21 @@ export function progressBar(output: Output, label: string, total: number, unit: 
     const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}`;
     stream.write(`\r${label} ${bar} ${(share * 100).toFixed(0).padStart(3)}% ${count} ${seconds}s`);
   };
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    stream.write('\r\x1b[2K');
+  };
   return {
     update(done) {
+      // The bar leaves the line once complete, so whatever is printed next starts clean.
+      if (done >= total) return finish();
       const now = Date.now();
-      if (now - lastDraw < FRAME_MS && done < total) return;
+      if (now - lastDraw < FRAME_MS) return;
       lastDraw = now;
       draw(done);
     },
-    finish() {
-      stream.write('\r\x1b[2K');
-    },
+    finish,
   };
 }
