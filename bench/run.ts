@@ -4,8 +4,11 @@
  * (median, and the first fit of the process), the ratio to scikit-learn, ROC AUC on held-out
  * files and peak memory, then the engine's targets against those figures.
  *
+ * It also times `churn generate` writing 100 000 and 1 000 000 rows: its memory must not grow
+ * with the row count.
+ *
  *   npm run bench                    every dataset
- *   npm run bench -- course 100k     only these
+ *   npm run bench -- course 100k     only these (and `generate` for the generator alone)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -116,9 +119,28 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (wanted.length === 0 || wanted.includes('generate')) benchGenerator();
+  if (rows.length === 0) return;
   printTable(rows);
   printTargets(rows);
   writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(rows, null, 2));
+}
+
+function benchGenerator(): void {
+  console.log('\nchurn generate, streaming to a file:');
+  for (const count of [100_000, 1_000_000]) {
+    const child = spawnSync(process.execPath, [join(here, 'generate-rows.js'), String(count)], {
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) {
+      console.log(`  ${count} rows: failed: ${child.stderr.trim().split('\n').at(-1)}`);
+      continue;
+    }
+    const { seconds, peakMb } = JSON.parse(child.stdout) as { seconds: number; peakMb: number };
+    console.log(
+      `  ${count.toLocaleString('en-US')} rows: ${seconds.toFixed(2)} s, peak ${peakMb.toFixed(0)} MB`,
+    );
+  }
 }
 
 function row(set: Dataset, model: string, result: FitResult | string, scale: number): Row {
