@@ -36,7 +36,7 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
 }
 
 /** Cumulative true and false positives at each distinct score, from the highest down. */
-function cumulativeCounts(labels: ArrayLike<number>, scores: ArrayLike<number>) {
+export function cumulativeCounts(labels: ArrayLike<number>, scores: ArrayLike<number>) {
   const order = byScoreAscending(scores).reverse();
   const thresholds: number[] = [];
   const truePositives: number[] = [];
