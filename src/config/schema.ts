@@ -143,7 +143,7 @@ export const CONFIG_SCHEMA = {
   },
   modelsDir: {
     type: 'path',
-    default: 'models',
+    default: 'outputs/models',
     description: 'Model registry: one folder per model version and the champion pointer.',
   },
   outputsDir: {

@@ -25,7 +25,7 @@ describe('configuration precedence', () => {
     expect(config.training.testSize).toBe(0.15);
     expect(config.risk).toEqual({ medium: 0.5, high: 0.7 });
     expect(config.log.level).toBe('info');
-    expect(config.modelsDir).toBe(join(dir.path, 'models'));
+    expect(config.modelsDir).toBe(join(dir.path, 'outputs', 'models'));
   });
 
   it('lets the file override defaults, the environment the file, and flags the environment', () => {
