@@ -30,6 +30,7 @@ export async function shareWork(work: SharedWork, threads: number): Promise<void
   const queue = { next: 0 };
   const take = () => (queue.next < work.count ? queue.next++ : -1);
   const team = helpers > 0 ? startTeam(work, helpers, take) : null;
+  let completed = false;
   try {
     for (let task = take(); task >= 0 && !team?.failed; task = take()) {
       work.runHere(task);
@@ -37,8 +38,11 @@ export async function shareWork(work: SharedWork, threads: number): Promise<void
       if (team) await new Promise((resolve) => setImmediate(resolve));
     }
     await team?.finished;
+    completed = true;
   } finally {
-    await team?.release();
+    // Workers of a job that failed may still hold its tasks: they are ended, never reused, so no
+    // late answer can reach another job.
+    await team?.release(completed);
   }
 }
 
@@ -63,8 +67,8 @@ interface Team {
   /** Resolves once every worker has answered its last message. */
   finished: Promise<void>;
   failed: boolean;
-  /** Returns healthy workers to the idle pool, ends broken ones. */
-  release(): Promise<void>;
+  /** Returns the workers of a completed job to the idle pool; ends those of a failed one. */
+  release(completed: boolean): Promise<void>;
 }
 
 function startTeam(work: SharedWork, count: number, take: () => number): Team {
@@ -75,8 +79,8 @@ function startTeam(work: SharedWork, count: number, take: () => number): Team {
   const team: Team = {
     finished: Promise.resolve(),
     failed: false,
-    async release() {
-      if (team.failed) {
+    async release(completed) {
+      if (!completed || team.failed) {
         await Promise.all(workers.map((worker) => worker.terminate()));
         return;
       }
