@@ -9,16 +9,12 @@ import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
 import { scoreRows } from './parallel-scoring.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
-import {
-  deserializeForest,
-  serializeForest,
-  type FeatureInfo,
-  type SerializedForest,
-} from './serialize.js';
+import { deserializeForest, serializeForest, type SerializedForest } from './serialize.js';
 import {
   DEFAULT_PARAMS,
   featuresPerNode,
   type FeatureColumn,
+  type FeatureInfo,
   type ForestParams,
   type ModelParams,
   type TrainingSet,

@@ -84,6 +84,8 @@ export class Workspace {
   readonly positionLabel: Uint8Array;
   readonly positionWeight: Float64Array;
   readonly features: Int32Array;
+  /** Per feature: true when categorical. */
+  readonly categorical: boolean[];
   private readonly freeHistograms: Float64Array[] = [];
   /**
    * The split of each node in bin space, for out-of-bag scoring on binned rows: the last bin
@@ -99,6 +101,7 @@ export class Workspace {
     this.positionLabel = new Uint8Array(problem.rows);
     this.positionWeight = new Float64Array(problem.rows);
     this.features = Int32Array.from({ length: problem.featureCount }, (_, f) => f);
+    this.categorical = problem.mappers.map((mapper) => mapper.kind === 'categorical');
   }
 
   takeHistogram(): Float64Array {
@@ -151,7 +154,7 @@ export function growTree(
   const problem = workspace.problem;
   const { rows, featureCount, bins, mappers, layout, labels } = problem;
   const rng = new Random(seed);
-  const { counts, indices, features, positionLabel, positionWeight } = workspace;
+  const { counts, indices, features, categorical, positionLabel, positionWeight } = workspace;
 
   workspace.startTree();
   if (params.bootstrap) {
@@ -221,8 +224,8 @@ export function growTree(
           end,
           summary,
         );
-      const categorical = mappers[feature].kind === 'categorical';
-      if (searchFeature(candidate, summary, feature, categorical, totals, params.minSamplesLeaf))
+      const isCategorical = categorical[feature];
+      if (searchFeature(candidate, summary, feature, isCategorical, totals, params.minSamplesLeaf))
         drawn++;
       // As scikit-learn: keep drawing past featuresPerNode until some valid split exists.
       if (drawn >= params.featuresPerNode && candidate.found) break;
@@ -367,8 +370,7 @@ function recordSplit(
 /** Scores the rows this tree never saw with the tree, in bin space. */
 function accumulateOob(workspace: Workspace, tree: Tree, oob: OobAccumulator): void {
   const { rows, featureCount, bins } = workspace.problem;
-  const { counts, binRule, categorySides } = workspace;
-  const categorical = workspace.problem.mappers.map((mapper) => mapper.kind === 'categorical');
+  const { counts, binRule, categorySides, categorical } = workspace;
   for (let row = 0; row < rows; row++) {
     if (counts[row] !== 0) continue;
     let node = 0;

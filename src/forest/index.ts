@@ -1,10 +1,11 @@
 export { Forest, trainForest, type TrainedForest, type TrainOptions } from './forest.js';
-export type { FeatureInfo, SerializedForest } from './serialize.js';
+export type { SerializedForest } from './serialize.js';
 export {
   DEFAULT_PARAMS,
   featuresPerNode,
   type CategoricalColumn,
   type FeatureColumn,
+  type FeatureInfo,
   type ForestParams,
   type MaxFeatures,
   type ModelParams,

@@ -5,7 +5,7 @@
  * how rows are split into blocks or threads.
  */
 import type { Tree } from './tree.js';
-import type { FeatureColumn } from './types.js';
+import type { FeatureColumn, FeatureInfo } from './types.js';
 
 export interface FlatForest {
   trees: number;
@@ -26,15 +26,20 @@ export interface FlatForest {
 
 const BLOCK_ROWS = 512;
 
-export interface FeatureShape {
-  kind: 'numeric' | 'categorical';
-  categories: number;
+/** The per-feature tables scoring reads: which features are categorical, and their code counts. */
+export function featureTables(
+  features: FeatureInfo[],
+): Pick<FlatForest, 'categorical' | 'categories'> {
+  return {
+    categorical: Uint8Array.from(features, (f) => (f.kind === 'categorical' ? 1 : 0)),
+    categories: Int32Array.from(features, (f) => f.categories),
+  };
 }
 
-export function flatten(trees: Tree[], features: FeatureShape[]): FlatForest {
+export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
   const total = trees.reduce((sum, tree) => sum + tree.feature.length, 0);
   const totalBits = trees.reduce((sum, tree) => sum + tree.categoryBits.length, 0);
-  const categorical = Uint8Array.from(features, (f) => (f.kind === 'categorical' ? 1 : 0));
+  const { categorical, categories } = featureTables(features);
   const flat: FlatForest = {
     trees: trees.length,
     roots: new Int32Array(trees.length),
@@ -44,7 +49,7 @@ export function flatten(trees: Tree[], features: FeatureShape[]): FlatForest {
     value: new Float64Array(total),
     categoryBits: new Uint32Array(totalBits),
     categorical,
-    categories: Int32Array.from(features, (f) => f.categories),
+    categories,
   };
   let base = 0;
   let bitBase = 0;

@@ -4,18 +4,11 @@
  * damaged model is refused rather than mispredicting.
  */
 import { decodeArray, encodeArray } from './encoding.js';
-import type { FlatForest } from './predictor.js';
-import type { ModelParams } from './types.js';
+import { featureTables, type FlatForest } from './predictor.js';
+import type { FeatureInfo, ModelParams } from './types.js';
 
 export const FOREST_FORMAT = 'churn-forest';
 export const FOREST_FORMAT_VERSION = 1;
-
-export interface FeatureInfo {
-  name: string;
-  kind: 'numeric' | 'categorical';
-  /** Number of category codes (0 for numeric features). */
-  categories: number;
-}
 
 export interface ForestModel {
   features: FeatureInfo[];
@@ -93,8 +86,7 @@ export function deserializeForest(data: unknown): ForestModel {
   const flat = {
     ...(decoded as unknown as Omit<FlatForest, 'trees' | 'categorical' | 'categories'>),
     trees: trees as number,
-    categorical: Uint8Array.from(features, (feature) => (feature.kind === 'categorical' ? 1 : 0)),
-    categories: Int32Array.from(features, (feature) => feature.categories),
+    ...featureTables(features),
   } as FlatForest;
   checkStructure(flat, features.length, fail);
   const importances = serialized.featureImportances;

@@ -28,6 +28,14 @@ export interface TrainingSet {
   weights?: Float64Array;
 }
 
+/** What a fitted forest records of each feature it was trained on. */
+export interface FeatureInfo {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  /** Number of category codes (0 for numeric features). */
+  categories: number;
+}
+
 export type MaxFeatures = 'sqrt' | 'log2' | 'all' | number;
 
 export interface ForestParams {
