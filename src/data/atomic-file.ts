@@ -24,7 +24,7 @@ function tempPrefix(target: string): string {
 
 export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
   const dir = dirname(target);
-  await mkdir(dir, { recursive: true });
+  await ensureDirectory(dir);
   await removeLeftovers(target);
   const tempPath = join(
     dir,
@@ -91,6 +91,25 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdir never returns for a path under /proc
+ * (every level answers ENOENT and it retries forever); this gives up after one attempt per level.
+ */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    await ensureDirectory(parent);
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
   }
 }
 

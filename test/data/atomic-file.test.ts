@@ -39,6 +39,14 @@ describe('atomic files', () => {
     expect(readFileSync(target, 'utf8')).toBe('{}');
   });
 
+  it.skipIf(!existsSync('/proc/self'))(
+    'fails, never hangs, where no folder can be made',
+    async () => {
+      // Node's recursive mkdir loops forever under /proc.
+      await expect(writeFileAtomic('/proc/no-such-folder/out.csv', 'x')).rejects.toThrow('ENOENT');
+    },
+  );
+
   it("removes a dead process's leftovers and keeps a live one's", async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const deadPid = Number(dead.stdout.toString());
