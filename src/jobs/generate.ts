@@ -69,7 +69,7 @@ export async function generateCustomers(
       drift: options.drift,
       churnRate: options.rows > 0 ? churned / options.rows : 0,
       bytes,
-      seconds: (performance.now() - started) / 1000,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     };
     log.info('wrote synthetic customers', {
       ...result,
