@@ -22,9 +22,16 @@ export class Output {
     this.c = palette(color);
   }
 
-  /** Prints the command's result: `data` as JSON, or what `human` renders from it. */
-  result<T>(data: T, human: (data: T, c: ChalkInstance) => string): void {
-    const text = this.json ? JSON.stringify(data, null, 2) : human(data, this.c);
+  /**
+   * Prints the command's result: with --json, `data` (or the documented shape `json` picks from
+   * it); otherwise what `human` renders.
+   */
+  result<T>(
+    data: T,
+    human: (data: T, c: ChalkInstance) => string,
+    json: (data: T) => unknown = (same) => same,
+  ): void {
+    const text = this.json ? JSON.stringify(json(data), null, 2) : human(data, this.c);
     this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { Delimiter } from '../data/delimiter.js';
 
 /** Commander argument parsers whose errors name the accepted range; commander names the flag. */
 export function integerArg(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -23,4 +24,35 @@ export function numberArg(min: number, max: number) {
     }
     return number;
   };
+}
+
+/** `a,b,c` → ['a', 'b', 'c']; repeated flags accumulate. */
+export function listArg(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}
+
+const DELIMITER_NAMES: Record<string, Delimiter> = {
+  ',': ',',
+  comma: ',',
+  ';': ';',
+  semicolon: ';',
+  tab: '\t',
+  '\t': '\t',
+  '\\t': '\t',
+  '|': '|',
+  pipe: '|',
+};
+
+export function delimiterArg(value: string): Delimiter {
+  const delimiter = DELIMITER_NAMES[value.toLowerCase()];
+  if (delimiter === undefined) {
+    throw new InvalidArgumentError('expected one of , ; tab | (or comma, semicolon, pipe).');
+  }
+  return delimiter;
 }

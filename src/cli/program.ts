@@ -1,13 +1,11 @@
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { churnVersion } from '../common/version.js';
 import { LOG_LEVELS } from '../config/schema.js';
 import type { Environment } from './context.js';
 import { registerGenerate } from './commands/generate.js';
-
-function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
+import { registerModels } from './commands/models.js';
+import { registerPredict } from './commands/predict.js';
+import { registerTrain } from './commands/train.js';
 
 export function createProgram(environment: Environment): Command {
   const program = new Command('churn')
@@ -15,7 +13,7 @@ export function createProgram(environment: Environment): Command {
       'Train, score and retrain customer-churn models from CSV files, with every run observable ' +
         'through a Prometheus Pushgateway, alert rules and Grafana dashboards.',
     )
-    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .version(churnVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help for a command')
     .option('--config <file>', 'configuration file (default: ./churn.config.json when present)')
     .addOption(
@@ -44,5 +42,8 @@ See docs/cli.md and docs/configuration.md.`,
 
   // Subcommands inherit the settings above when they are created, so register them last.
   registerGenerate(program, environment);
+  registerTrain(program, environment);
+  registerPredict(program, environment);
+  registerModels(program, environment);
   return program;
 }

@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { didYouMean } from '../common/suggest.js';
 import {
   CONFIG_SCHEMA,
   envVarName,
@@ -215,23 +216,7 @@ function nest(values: Map<ConfigKey, unknown>): Record<string, unknown> {
 }
 
 function suggest(name: string, env = false): string {
-  const candidates = env ? KEYS.map(envVarName) : KEYS;
-  const close = candidates.find((candidate) => editDistance(candidate, name) <= 2);
-  return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
-    }
-  }
-  return row[b.length];
+  return didYouMean(name, env ? KEYS.map(envVarName) : KEYS);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,11 +1,12 @@
 /**
- * Files appear whole or not at all: content goes to a temporary name beside the target, is
- * flushed to disk, then renamed over it. A crash leaves at worst a `.tmp` leftover, which readers
- * never pick up and the next write of the same target removes.
+ * Files and folders appear whole or not at all: content goes to a temporary name beside the
+ * target, is flushed to disk, then renamed over it. A crash leaves at worst a `.tmp` leftover,
+ * which readers never pick up and the next write of the same target removes.
  */
-import { open, rename, rm, readdir, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, readdir, mkdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isAlive } from '../common/processes.js';
 
 export interface AtomicWriter {
   /** Appends text; resolves when the operating system has it. */
@@ -22,14 +23,17 @@ function tempPrefix(target: string): string {
   return `.${basename(target)}.`;
 }
 
+/** `.name.PID-random.tmp` beside the target: the pid tells a later run whether it is orphaned. */
+function tempPathFor(target: string): string {
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  return join(dirname(target), `${tempPrefix(target)}${unique}${TEMP_SUFFIX}`);
+}
+
 export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
   const dir = dirname(target);
   await ensureDirectory(dir);
   await removeLeftovers(target);
-  const tempPath = join(
-    dir,
-    `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
-  );
+  const tempPath = tempPathFor(target);
   const handle: FileHandle = await open(tempPath, 'wx');
   let bytes = 0;
   let closed = false;
@@ -71,7 +75,47 @@ export async function writeFileAtomic(target: string, content: string): Promise<
   }
 }
 
-/** Temporary files of earlier runs that died before renaming (their process is gone). */
+/**
+ * A new folder holding the given files, created whole: written and flushed under a temporary
+ * name, then renamed. Fails if the target exists; it is never replaced.
+ */
+export async function writeDirectoryAtomic(
+  target: string,
+  files: Record<string, string>,
+): Promise<void> {
+  const parent = dirname(target);
+  await ensureDirectory(parent);
+  await removeLeftovers(target);
+  if (
+    await stat(target).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new Error(`${target} exists already`);
+  }
+  const tempPath = tempPathFor(target);
+  await mkdir(tempPath);
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const handle = await open(join(tempPath, name), 'wx');
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    await syncDirectory(tempPath);
+    await rename(tempPath, target);
+    await syncDirectory(parent);
+  } catch (error) {
+    await rm(tempPath, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Temporary files or folders of earlier runs that died before renaming (their process is gone). */
 async function removeLeftovers(target: string): Promise<void> {
   const dir = dirname(target);
   const prefix = tempPrefix(target);
@@ -80,17 +124,8 @@ async function removeLeftovers(target: string): Promise<void> {
     if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
     const pid = Number(name.slice(prefix.length).split('-')[0]);
     if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
-      await rm(join(dir, name), { force: true });
+      await rm(join(dir, name), { recursive: true, force: true });
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

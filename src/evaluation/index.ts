@@ -17,3 +17,10 @@ export {
 } from './ranking.js';
 export { rate, type Rating } from './ratings.js';
 export { tuneThreshold, type TunedThreshold } from './threshold.js';
+export {
+  evaluateModel,
+  RATED_METRICS,
+  type ModelEvaluation,
+  type ModelMetrics,
+  type RatedMetric,
+} from './model-metrics.js';

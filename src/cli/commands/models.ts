@@ -1,0 +1,145 @@
+import type { ChalkInstance } from 'chalk';
+import type { Command } from 'commander';
+import { displayPath } from '../../common/paths.js';
+import {
+  listModels,
+  promoteModel,
+  pruneModels,
+  showModel,
+  type ShownModel,
+} from '../../jobs/models.js';
+import type { RegistryEntry } from '../../registry/registry.js';
+import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { integerArg } from '../parse.js';
+import { confusionTable, metricsTable } from '../render/metrics.js';
+
+const MODELS_FLAGS: FlagMap = [['modelsDir', 'modelsDir', '--models-dir']];
+
+export function registerModels(program: Command, environment: Environment): void {
+  const models = program
+    .command('models')
+    .description('list, inspect, promote and prune the versions in the model registry');
+
+  models
+    .command('list')
+    .description('every model version, newest first, with its holdout metrics')
+    .option('--models-dir <dir>', 'model registry folder')
+    .action(async (_flags: unknown, cmd: Command) => {
+      await runCommand('models list', cmd, environment, MODELS_FLAGS, async ({ config, out }) => {
+        const entries = await listModels(config.modelsDir);
+        out.result(entries, renderList, (list) =>
+          list.map(({ version, createdAt, champion, metadata }) => ({
+            version,
+            createdAt,
+            champion,
+            metrics: metadata.metrics,
+          })),
+        );
+      });
+    });
+
+  models
+    .command('show')
+    .argument('[version]', 'model version (default: the champion)')
+    .description("a version's metrics, confusion matrix, data and settings")
+    .option('--models-dir <dir>', 'model registry folder')
+    .action(async (version: string | undefined, _flags: unknown, cmd: Command) => {
+      await runCommand('models show', cmd, environment, MODELS_FLAGS, async ({ config, out }) => {
+        const shown = await showModel(config.modelsDir, version);
+        out.result(shown, renderShow, (model) => ({
+          ...model.metadata,
+          champion: model.champion,
+          modelPath: model.modelPath,
+        }));
+      });
+    });
+
+  models
+    .command('promote')
+    .argument('<version>', 'model version to make champion')
+    .description('make a version the champion that predict uses by default')
+    .option('--models-dir <dir>', 'model registry folder')
+    .action(async (version: string, _flags: unknown, cmd: Command) => {
+      await runCommand(
+        'models promote',
+        cmd,
+        environment,
+        MODELS_FLAGS,
+        async ({ config, log, out }) => {
+          const previous = await promoteModel(config.modelsDir, version, log);
+          out.result(
+            { version, previous },
+            (result, c) =>
+              `${c.green('✔')} ${c.bold(result.version)} is the champion` +
+              (result.previous && result.previous !== result.version
+                ? ` (was ${result.previous})`
+                : ''),
+          );
+        },
+      );
+    });
+
+  models
+    .command('prune')
+    .description('delete old versions, keeping the newest N and always the champion')
+    .requiredOption('--keep <n>', 'versions to keep', integerArg(0))
+    .option('--models-dir <dir>', 'model registry folder')
+    .action(async (flags: { keep: number }, cmd: Command) => {
+      await runCommand(
+        'models prune',
+        cmd,
+        environment,
+        MODELS_FLAGS,
+        async ({ config, log, out }) => {
+          const removed = await pruneModels(config.modelsDir, flags.keep, log);
+          out.result(
+            { removed },
+            (result, c) =>
+              `${c.green('✔')} removed ${result.removed.length} version(s)` +
+              (result.removed.length > 0 ? `: ${result.removed.join(', ')}` : ''),
+          );
+        },
+      );
+    });
+}
+
+function renderList(entries: RegistryEntry[], c: ChalkInstance): string {
+  if (entries.length === 0) return 'no models yet: train one with churn train';
+  const header = c.dim(
+    `  ${'version'.padEnd(25)} ${'created'.padEnd(20)} ${'ROC AUC'.padStart(7)} ${'F2'.padStart(7)} ${'recall'.padStart(7)} ${'rows'.padStart(9)}`,
+  );
+  const lines = entries.map(({ version, createdAt, champion, metadata }) => {
+    const mark = champion ? c.green('★') : ' ';
+    const { metrics } = metadata;
+    return (
+      `${mark} ${(champion ? c.bold : c.reset)(version.padEnd(25))} ${createdAt.slice(0, 19).replace('T', ' ').padEnd(20)} ` +
+      `${metrics.rocAuc.toFixed(4).padStart(7)} ${metrics.f2.toFixed(4).padStart(7)} ${metrics.recall.toFixed(4).padStart(7)} ` +
+      `${metadata.data.trainRows.toLocaleString('en-US').padStart(9)}`
+    );
+  });
+  return [header, ...lines].join('\n');
+}
+
+function renderShow({ metadata, champion, modelPath }: ShownModel, c: ChalkInstance): string {
+  const importances = Object.entries(metadata.featureImportances)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, value]) => `  ${name.padEnd(24)} ${value.toFixed(4)}`);
+  const { data, params } = metadata;
+  return [
+    `${c.bold(metadata.version)}${champion ? c.green(' ★ champion') : ''}  created ${metadata.createdAt} by churn ${metadata.churnVersion}`,
+    `model: ${displayPath(modelPath)}`,
+    `data: ${data.file} (sha256 ${data.sha256.slice(0, 12)}…), ${data.rowsRead.toLocaleString('en-US')} rows, ` +
+      `churn rate ${(data.churnRate * 100).toFixed(1)}%; trained on ${data.trainRows.toLocaleString('en-US')}, ` +
+      `held out ${data.holdoutRows.toLocaleString('en-US')}`,
+    `forest: ${params.trees} trees, maxDepth ${params.maxDepth ?? 'none'}, minSamplesLeaf ${params.minSamplesLeaf}, ` +
+      `maxFeatures ${params.maxFeatures}, classWeight ${params.classWeight}, seed ${params.seed}; ` +
+      `grown in ${metadata.durations.trainingSeconds.toFixed(2)}s`,
+    '',
+    metricsTable(metadata.metrics, metadata.ratings, c),
+    '',
+    confusionTable(metadata.confusionMatrix, c),
+    '',
+    c.dim('  feature importance'),
+    ...importances,
+  ].join('\n');
+}

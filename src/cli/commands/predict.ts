@@ -1,0 +1,97 @@
+import type { ChalkInstance } from 'chalk';
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../common/errors.js';
+import type { Delimiter } from '../../data/delimiter.js';
+import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
+import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { delimiterArg } from '../parse.js';
+import { progressBar } from '../progress.js';
+
+interface PredictFlags {
+  model?: string;
+  out?: string;
+  keepColumns?: boolean;
+  delimiter?: Delimiter;
+}
+
+const PREDICT_FLAGS: FlagMap = [
+  ['data', 'data.score', '--data'],
+  ['modelsDir', 'modelsDir', '--models-dir'],
+  ['threads', 'model.threads', '--threads'],
+];
+
+export function registerPredict(program: Command, environment: Environment): void {
+  program
+    .command('predict')
+    .description('score customers in a CSV with the champion (or a chosen) model')
+    .option('--data <file>', 'CSV to score (default: data.score from the configuration)')
+    .option('--model <version|path>', 'model version or model file (default: the champion)')
+    .option('--models-dir <dir>', 'model registry folder')
+    .option(
+      '--out <file>',
+      'output CSV, replaced atomically (default: <outputsDir>/predictions.csv)',
+    )
+    .option('--keep-columns', 'copy every input column into the output, before the predictions')
+    .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg)
+    .option('--threads <n>', 'scoring threads (default: every core)')
+    .addHelpText(
+      'after',
+      `
+Output columns: the id (when the model has one and the file carries it), churn_probability (0-1),
+churn_predicted (0/1 at the model's tuned threshold), risk_level (low, medium, high; cutoffs from
+risk.medium and risk.high).
+
+Examples:
+  churn predict --data data/new_batch_1.csv --out outputs/scored.csv
+  churn predict --data customers.csv --model 20261126-223108-123-a1b2 --keep-columns --json`,
+    )
+    .action(async (flags: PredictFlags, cmd: Command) => {
+      await runCommand('predict', cmd, environment, PREDICT_FLAGS, async ({ config, log, out }) => {
+        if (config.data.score === null) {
+          throw new UsageError('nothing to score: pass --data FILE or set data.score');
+        }
+        const progress = progressBar(out, 'scoring', 0, 'rows');
+        const result = await predictChurn(
+          {
+            data: config.data.score,
+            out: flags.out
+              ? resolve(environment.cwd, flags.out)
+              : join(config.outputsDir, 'predictions.csv'),
+            model: flags.model,
+            modelsDir: config.modelsDir,
+            keepColumns: flags.keepColumns === true,
+            risk: config.risk,
+            delimiter: flags.delimiter,
+            threads: config.model.threads,
+            cwd: environment.cwd,
+            onRows: (rows) => progress.update(rows),
+          },
+          log,
+        );
+        progress.finish();
+        out.result(result, renderPredict, predictJson);
+      });
+    });
+}
+
+function predictJson(result: PredictResult) {
+  const { rows, out, modelVersion, riskLevels, averageScore, durationSeconds } = result;
+  return { rows, out, modelVersion, riskLevels, averageScore, durationSeconds };
+}
+
+function renderPredict(result: PredictResult, c: ChalkInstance): string {
+  const share = (count: number) =>
+    result.rows > 0 ? `${((count / result.rows) * 100).toFixed(1)}%` : '0%';
+  const colour = { low: c.green, medium: c.yellow, high: c.red };
+  return [
+    `${c.green('✔')} scored ${c.bold(result.rows.toLocaleString('en-US'))} customers with ` +
+      `${c.bold(result.modelVersion)} in ${result.durationSeconds.toFixed(2)}s → ${c.bold(result.out)}`,
+    ...RISK_LEVELS.map(
+      (level) =>
+        `  ${colour[level](level.padEnd(7))}${result.riskLevels[level].toLocaleString('en-US').padStart(12)}  ${share(result.riskLevels[level])}`,
+    ),
+    `  mean churn probability ${result.averageScore.toFixed(4)}; ` +
+      `${result.predictedChurn.toLocaleString('en-US')} predicted to churn at threshold ${result.threshold.toFixed(4)}`,
+  ].join('\n');
+}

@@ -1,0 +1,223 @@
+/**
+ * Reads a labelled CSV into what training needs: typed feature columns, 0/1 labels and the
+ * schema the model will carry. Column kinds are inferred in the same single pass.
+ */
+import { InputError } from '../common/errors.js';
+import { didYouMean } from '../common/suggest.js';
+import type { FeatureColumn } from '../forest/index.js';
+import { CATEGORY_LIMIT, ColumnBuilder, type ColumnKind } from './column-builder.js';
+import { openCsv, type CsvSource } from './csv-reader.js';
+import type { Delimiter } from './delimiter.js';
+import { profileColumn } from './profile.js';
+import { listColumns, type DataSchema, type FeatureSpec } from './schema.js';
+import { decideTarget } from './target.js';
+import { isMissing } from './values.js';
+
+export interface LabelledReadOptions {
+  target: string;
+  id: string | null;
+  positiveLabel: string | null;
+  categorical?: string[];
+  numeric?: string[];
+  delimiter?: Delimiter;
+  onProgress?: (rows: number) => void;
+}
+
+export interface LabelledTable {
+  /** The file as messages name it. */
+  name: string;
+  delimiter: Delimiter;
+  /** sha256 of the file's bytes. */
+  fingerprint: string;
+  schema: DataSchema;
+  features: FeatureColumn[];
+  labels: Uint8Array;
+  /** Data rows in the file, and those dropped for a missing target. */
+  rowsRead: number;
+  missingTarget: number;
+}
+
+const BATCH_ROWS = 16_384;
+/** A target with more distinct values than this is reported at once, not collected. */
+const MAX_TARGET_VALUES = 2;
+
+export async function readLabelledTable(
+  path: string,
+  options: LabelledReadOptions,
+): Promise<LabelledTable> {
+  const source = await openCsv(path, { delimiter: options.delimiter });
+  try {
+    return await readOpened(source, options);
+  } finally {
+    source.close();
+  }
+}
+
+async function readOpened(source: CsvSource, options: LabelledReadOptions): Promise<LabelledTable> {
+  const { header, name } = source;
+  const targetIndex = requireColumn(source, options.target, '--target');
+  const idIndex = options.id === null ? -1 : requireColumn(source, options.id, '--id');
+  const kinds = declaredKinds(source, options, targetIndex, idIndex);
+  const decimalComma = source.delimiter !== ',';
+  const featureIndexes: number[] = [];
+  const ignored: string[] = [];
+  header.forEach((column, index) => {
+    if (index === targetIndex || index === idIndex) return;
+    if (column === '') ignored.push(`column ${index + 1} (no name)`);
+    else featureIndexes.push(index);
+  });
+  if (featureIndexes.length === 0) {
+    throw new InputError(
+      { file: name, line: 1 },
+      'has no feature columns besides the target and id',
+    );
+  }
+  const builders = featureIndexes.map(
+    (index) => new ColumnBuilder(header[index], kinds.get(header[index]), decimalComma),
+  );
+
+  let targetCodes: Int32Array = new Int32Array(1024);
+  const targetValues: string[] = [];
+  let rows = 0;
+  for await (const batch of source.batches(BATCH_ROWS)) {
+    for (const record of batch) {
+      for (let f = 0; f < builders.length; f++) {
+        if (!builders[f].add(record[featureIndexes[f]], rows)) {
+          const line = await source.lineOf(rows);
+          throw new InputError(
+            { file: name, line, column: builders[f].name },
+            `"${record[featureIndexes[f]]}" is not a number, and the column was declared numeric`,
+          );
+        }
+      }
+      if (rows === targetCodes.length) targetCodes = grow(targetCodes);
+      const text = record[targetIndex].trim();
+      if (isMissing(text)) {
+        targetCodes[rows] = -1;
+      } else {
+        let code = targetValues.indexOf(text);
+        if (code < 0) {
+          code = targetValues.push(text) - 1;
+          if (targetValues.length > MAX_TARGET_VALUES) {
+            const line = await source.lineOf(rows);
+            decideTarget(targetValues, options.positiveLabel, {
+              file: name,
+              line,
+              column: options.target,
+            });
+          }
+        }
+        targetCodes[rows] = code;
+      }
+      rows++;
+    }
+    options.onProgress?.(rows);
+  }
+  if (rows === 0) throw new InputError({ file: name }, 'has a header but no data rows');
+
+  for (const builder of builders) {
+    if (builder.overflowed) {
+      throw new InputError(
+        { file: name, column: builder.name },
+        `has more than ${CATEGORY_LIMIT.toLocaleString('en-US')} distinct values and not all are ` +
+          `numbers (e.g. "${builder.firstText!.value}"): an identifier or free text, not a feature; ` +
+          'name it with --id, or declare it --numeric if its text values mean missing',
+      );
+    }
+  }
+  const { labels: targetLabels, isPositive } = decideTarget(targetValues, options.positiveLabel, {
+    file: name,
+    column: options.target,
+  });
+
+  let missingTarget = 0;
+  for (let row = 0; row < rows; row++) if (targetCodes[row] < 0) missingTarget++;
+  const kept = rows - missingTarget;
+  const keep =
+    missingTarget > 0
+      ? Uint8Array.from(targetCodes.subarray(0, rows), (c) => (c >= 0 ? 1 : 0))
+      : null;
+  const labels = new Uint8Array(kept);
+  for (let row = 0, k = 0; row < rows; row++) {
+    const code = targetCodes[row];
+    if (code >= 0) labels[k++] = isPositive[code] ? 1 : 0;
+  }
+
+  const features: FeatureColumn[] = [];
+  const specs: FeatureSpec[] = [];
+  for (const builder of builders) {
+    const { column, categories } = builder.finish(keep, kept);
+    features.push(column);
+    const reference = profileColumn(column);
+    specs.push(
+      column.kind === 'numeric'
+        ? { name: column.name, kind: 'numeric', reference }
+        : { name: column.name, kind: 'categorical', categories, reference },
+    );
+  }
+  return {
+    name,
+    delimiter: source.delimiter,
+    fingerprint: source.fingerprint(),
+    schema: {
+      features: specs,
+      target: options.target,
+      id: options.id,
+      labels: targetLabels,
+      ignored,
+    },
+    features,
+    labels,
+    rowsRead: rows,
+    missingTarget,
+  };
+}
+
+function requireColumn(source: CsvSource, column: string, flag: string): number {
+  const index = source.header.indexOf(column);
+  if (index < 0) {
+    throw new InputError(
+      { file: source.name, line: 1 },
+      `has no column "${column}" (${flag})${didYouMean(column, source.header, true)}; ` +
+        `columns: ${listColumns(source.header)}`,
+    );
+  }
+  return index;
+}
+
+function declaredKinds(
+  source: CsvSource,
+  options: LabelledReadOptions,
+  targetIndex: number,
+  idIndex: number,
+): Map<string, ColumnKind> {
+  const kinds = new Map<string, ColumnKind>();
+  for (const [flag, kind, names] of [
+    ['--categorical', 'categorical', options.categorical ?? []],
+    ['--numeric', 'numeric', options.numeric ?? []],
+  ] as const) {
+    for (const column of names) {
+      const index = requireColumn(source, column, flag);
+      if (index === targetIndex || index === idIndex) {
+        throw new InputError(
+          { file: source.name, line: 1 },
+          `column "${column}" (${flag}) is the ${index === targetIndex ? 'target' : 'id'}, not a feature`,
+        );
+      }
+      if (kinds.has(column) && kinds.get(column) !== kind) {
+        throw new InputError(
+          { file: source.name, line: 1 },
+          `column "${column}" is declared both --categorical and --numeric`,
+        );
+      }
+      kinds.set(column, kind);
+    }
+  }
+  return kinds;
+}
+
+function grow(array: Int32Array): Int32Array {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}

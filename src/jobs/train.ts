@@ -1,0 +1,222 @@
+/**
+ * `churn train`: read a labelled CSV, hold out a stratified share, grow the forest on the rest,
+ * tune the decision threshold on its out-of-bag predictions, judge it on the holdout, and store
+ * that very model in the registry as the new champion.
+ */
+import type { ChurnConfig } from '../config/schema.js';
+import { churnVersion } from '../common/version.js';
+import type { Delimiter } from '../data/delimiter.js';
+import { readLabelledTable, type LabelledTable } from '../data/labelled-table.js';
+import { stratifiedSplit, takeRows } from '../data/split.js';
+import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
+import { trainForest, type Forest, type TrainingSet } from '../forest/index.js';
+import type { Logger } from '../logging/logger.js';
+import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
+import { newVersionId } from '../registry/version-id.js';
+import { InputError } from '../common/errors.js';
+
+export interface TrainJobOptions {
+  data: string;
+  target: string;
+  id: string | null;
+  positiveLabel: string | null;
+  categorical?: string[];
+  numeric?: string[];
+  delimiter?: Delimiter;
+  model: ChurnConfig['model'];
+  testSize: number;
+  beta: number;
+  modelsDir: string;
+  onRowsRead?: (rows: number) => void;
+  onTree?: (done: number, total: number) => void;
+}
+
+export interface TrainResult extends ModelEvaluation {
+  version: string;
+  modelPath: string;
+  /** Rows the saved forest was grown on (the training share). */
+  samples: number;
+  holdoutRows: number;
+  trainingSeconds: number;
+  featureImportances: Record<string, number>;
+  missingTarget: number;
+}
+
+export async function trainModel(options: TrainJobOptions, log: Logger): Promise<TrainResult> {
+  const readStarted = performance.now();
+  log.info('reading training data', { file: options.data, target: options.target });
+  const table = await readLabelledTable(options.data, options);
+  const readSeconds = secondsSince(readStarted);
+  reportTable(table, log);
+
+  const split = splitRows(table, options);
+  const all: TrainingSet = { features: table.features, labels: table.labels };
+  const train = takeRows(all, split.train);
+  const holdout = takeRows(all, split.holdout);
+  log.info('split rows', {
+    train: split.train.length,
+    holdout: split.holdout.length,
+    testSize: options.testSize,
+    seed: options.model.seed,
+  });
+
+  const fitted = await fitForest(train, options, log);
+
+  const evaluationStarted = performance.now();
+  const evaluation = evaluateModel(
+    holdout.labels,
+    fitted.forest.predictProba(holdout.features),
+    fitted.threshold,
+  );
+  const evaluationSeconds = secondsSince(evaluationStarted);
+
+  const createdAt = new Date();
+  const version = newVersionId(createdAt);
+  const featureImportances = Object.fromEntries(
+    fitted.forest.features.map((feature, f) => [
+      feature.name,
+      Number(fitted.forest.featureImportances[f].toFixed(6)),
+    ]),
+  );
+  const metadata: ModelMetadata = {
+    version,
+    createdAt: createdAt.toISOString(),
+    churnVersion: churnVersion(),
+    data: {
+      file: table.name,
+      sha256: table.fingerprint,
+      rowsRead: table.rowsRead,
+      missingTarget: table.missingTarget,
+      trainRows: split.train.length,
+      holdoutRows: split.holdout.length,
+      churnRate: positiveShare(table.labels),
+    },
+    params: fitted.forest.params,
+    threshold: fitted.threshold,
+    beta: options.beta,
+    metrics: evaluation.metrics,
+    ratings: evaluation.ratings,
+    confusionMatrix: evaluation.confusionMatrix,
+    outOfBagFBeta: fitted.outOfBagFBeta,
+    featureImportances,
+    durations: { readSeconds, trainingSeconds: fitted.seconds, evaluationSeconds },
+  };
+  const registry = new ModelRegistry(options.modelsDir);
+  const modelPath = await registry.save(
+    {
+      version,
+      createdAt: metadata.createdAt,
+      churnVersion: metadata.churnVersion,
+      schema: table.schema,
+      threshold: fitted.threshold,
+      beta: options.beta,
+      forest: fitted.forest.toJSON(),
+    },
+    metadata,
+  );
+  await registry.promote(version);
+  log.success('model saved and promoted to champion', {
+    version,
+    modelPath,
+    ...roundedMetrics(evaluation),
+  });
+  return {
+    ...evaluation,
+    version,
+    modelPath,
+    samples: split.train.length,
+    holdoutRows: split.holdout.length,
+    trainingSeconds: fitted.seconds,
+    featureImportances,
+    missingTarget: table.missingTarget,
+  };
+}
+
+function reportTable(table: LabelledTable, log: Logger): void {
+  log.info('read training data', {
+    file: table.name,
+    rows: table.rowsRead,
+    delimiter: table.delimiter,
+    features: table.schema.features.map((feature) => `${feature.name}:${feature.kind}`).join(' '),
+    churnRate: Number(positiveShare(table.labels).toFixed(4)),
+    positiveLabel: table.schema.labels.positive,
+    sha256: table.fingerprint,
+  });
+  if (table.missingTarget > 0) {
+    log.warn(
+      `dropped ${table.missingTarget} row(s) of ${table.name} with no ${table.schema.target} value`,
+      { dropped: table.missingTarget },
+    );
+  }
+  if (table.schema.ignored.length > 0) {
+    log.warn(`ignored ${table.schema.ignored.join(', ')} of ${table.name}`);
+  }
+}
+
+function splitRows(table: LabelledTable, options: TrainJobOptions) {
+  try {
+    return stratifiedSplit(table.labels, options.testSize, options.model.seed);
+  } catch (error) {
+    throw new InputError(
+      { file: table.name, column: table.schema.target },
+      (error as Error).message,
+    );
+  }
+}
+
+interface FittedForest {
+  forest: Forest;
+  threshold: number;
+  outOfBagFBeta: number;
+  seconds: number;
+}
+
+/** Grows the forest and tunes its threshold on the rows each tree did not see. */
+async function fitForest(
+  train: TrainingSet,
+  options: TrainJobOptions,
+  log: Logger,
+): Promise<FittedForest> {
+  log.info('growing forest', { ...options.model, rows: train.labels.length });
+  const started = performance.now();
+  const { forest, oobScores } = await trainForest(train, options.model, { onTree: options.onTree });
+  const seconds = secondsSince(started);
+  log.info('grew forest', { trees: forest.treeCount, nodes: forest.nodeCount, seconds });
+
+  const labels: number[] = [];
+  const scores: number[] = [];
+  oobScores.forEach((score, row) => {
+    if (!Number.isNaN(score)) {
+      labels.push(train.labels[row]);
+      scores.push(score);
+    }
+  });
+  if (!labels.includes(1)) {
+    log.warn('no out-of-bag predictions for churned rows: threshold left at 0.5');
+    return { forest, threshold: 0.5, outOfBagFBeta: 0, seconds };
+  }
+  const tuned = tuneThreshold(labels, scores, options.beta);
+  log.info('tuned threshold on out-of-bag predictions', {
+    threshold: tuned.threshold,
+    beta: options.beta,
+    fBeta: Number(tuned.fBeta.toFixed(4)),
+    rows: labels.length,
+  });
+  return { forest, threshold: tuned.threshold, outOfBagFBeta: tuned.fBeta, seconds };
+}
+
+function positiveShare(labels: Uint8Array): number {
+  let positives = 0;
+  for (const label of labels) positives += label;
+  return labels.length > 0 ? positives / labels.length : 0;
+}
+
+function roundedMetrics({ metrics }: ModelEvaluation): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(metrics).map(([name, value]) => [name, Number(value.toFixed(4))]),
+  );
+}
+
+function secondsSince(started: number): number {
+  return Number(((performance.now() - started) / 1000).toFixed(3));
+}

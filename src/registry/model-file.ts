@@ -1,0 +1,87 @@
+/**
+ * The model file: everything scoring needs (the forest, the data schema it expects, the tuned
+ * threshold) under a sha256 checksum of its content, verified on every load so a damaged or
+ * hand-edited model is refused instead of silently mispredicting.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../common/errors.js';
+import { displayPath } from '../common/paths.js';
+import type { DataSchema } from '../data/schema.js';
+import { Forest, type SerializedForest } from '../forest/index.js';
+
+export const MODEL_FORMAT = 'churn-model';
+export const MODEL_SCHEMA_VERSION = 1;
+
+export interface StoredModel {
+  version: string;
+  createdAt: string;
+  churnVersion: string;
+  schema: DataSchema;
+  /** Probability from which a customer is predicted to churn, tuned for F-beta. */
+  threshold: number;
+  beta: number;
+  forest: SerializedForest;
+}
+
+interface ModelDocument {
+  format: typeof MODEL_FORMAT;
+  schemaVersion: number;
+  sha256: string;
+  model: StoredModel;
+}
+
+export interface LoadedModel {
+  model: StoredModel;
+  forest: Forest;
+  path: string;
+}
+
+export function formatModelFile(model: StoredModel): string {
+  const document: ModelDocument = {
+    format: MODEL_FORMAT,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    sha256: checksum(model),
+    model,
+  };
+  return JSON.stringify(document);
+}
+
+export async function readModelFile(path: string): Promise<LoadedModel> {
+  const file = displayPath(path);
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      { file },
+      error.code === 'ENOENT' ? 'no such model file' : `cannot be read (${error.code})`,
+    );
+  });
+  let document: Partial<ModelDocument>;
+  try {
+    document = JSON.parse(text) as Partial<ModelDocument>;
+  } catch {
+    throw new InputError({ file }, 'is not a model file: not valid JSON (truncated or damaged?)');
+  }
+  if (document?.format !== MODEL_FORMAT || typeof document.model !== 'object') {
+    throw new InputError({ file }, `is not a churn model file`);
+  }
+  if (document.schemaVersion !== MODEL_SCHEMA_VERSION) {
+    throw new InputError(
+      { file },
+      `has model schema version ${document.schemaVersion}; this churn reads version ` +
+        `${MODEL_SCHEMA_VERSION}: retrain the model or use a matching churn`,
+    );
+  }
+  if (document.sha256 !== checksum(document.model)) {
+    throw new InputError({ file }, 'fails its sha256 checksum: the model is damaged or was edited');
+  }
+  try {
+    return { model: document.model, forest: Forest.fromJSON(document.model.forest), path };
+  } catch (error) {
+    throw new InputError({ file }, (error as Error).message);
+  }
+}
+
+/** Over the model's JSON text, which parsing and printing again reproduces exactly. */
+function checksum(model: StoredModel): string {
+  return createHash('sha256').update(JSON.stringify(model)).digest('hex');
+}

@@ -1,0 +1,217 @@
+/**
+ * The model registry: one folder per model version, created whole (model, metadata and metrics
+ * CSV appear together or not at all), and a champion pointer replaced atomically.
+ *
+ *   outputs/models/
+ *     champion.json                  {"version": "...", "promotedAt": "...", "previous": "..."}
+ *     20261126-223108-123-a1b2/
+ *       model.json                   what scoring needs, under a checksum (model-file.ts)
+ *       metadata.json                metrics, row counts, durations, data fingerprint
+ *       metrics.csv                  metric,value,rating
+ */
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError, UsageError } from '../common/errors.js';
+import { displayPath } from '../common/paths.js';
+import { writeDirectoryAtomic, writeFileAtomic } from '../data/atomic-file.js';
+import type { ConfusionMatrix, ModelMetrics, RatedMetric } from '../evaluation/index.js';
+import type { Rating } from '../evaluation/ratings.js';
+import type { ModelParams } from '../forest/index.js';
+import {
+  formatModelFile,
+  readModelFile,
+  type LoadedModel,
+  type StoredModel,
+} from './model-file.js';
+import { isVersionId } from './version-id.js';
+
+export const MODEL_FILE = 'model.json';
+export const METADATA_FILE = 'metadata.json';
+export const METRICS_FILE = 'metrics.csv';
+const CHAMPION_FILE = 'champion.json';
+
+export interface ModelMetadata {
+  version: string;
+  createdAt: string;
+  churnVersion: string;
+  data: {
+    file: string;
+    /** sha256 of the training file's bytes. */
+    sha256: string;
+    rowsRead: number;
+    missingTarget: number;
+    trainRows: number;
+    holdoutRows: number;
+    churnRate: number;
+  };
+  params: ModelParams;
+  threshold: number;
+  beta: number;
+  /** On the holdout rows, at the threshold. */
+  metrics: ModelMetrics;
+  ratings: Record<RatedMetric, Rating>;
+  confusionMatrix: ConfusionMatrix;
+  /** F-beta of the out-of-bag predictions at the threshold they tuned. */
+  outOfBagFBeta: number;
+  featureImportances: Record<string, number>;
+  durations: { readSeconds: number; trainingSeconds: number; evaluationSeconds: number };
+}
+
+export interface RegistryEntry {
+  version: string;
+  createdAt: string;
+  champion: boolean;
+  metadata: ModelMetadata;
+}
+
+interface ChampionPointer {
+  version: string;
+  promotedAt: string;
+  previous: string | null;
+}
+
+export class ModelRegistry {
+  constructor(readonly dir: string) {}
+
+  versionDir(version: string): string {
+    return join(this.dir, version);
+  }
+
+  async save(model: StoredModel, metadata: ModelMetadata): Promise<string> {
+    const target = this.versionDir(model.version);
+    await writeDirectoryAtomic(target, {
+      [MODEL_FILE]: formatModelFile(model),
+      [METADATA_FILE]: JSON.stringify(metadata, null, 2) + '\n',
+      [METRICS_FILE]: metricsCsv(metadata),
+    });
+    return join(target, MODEL_FILE);
+  }
+
+  /** Every complete version, newest first. */
+  async list(): Promise<RegistryEntry[]> {
+    const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    const champion = await this.championVersion();
+    const versions = names.filter(isVersionId).sort().reverse();
+    const entries: RegistryEntry[] = [];
+    for (const version of versions) {
+      const metadata = await this.metadata(version);
+      entries.push({
+        version,
+        createdAt: metadata.createdAt,
+        champion: version === champion,
+        metadata,
+      });
+    }
+    return entries;
+  }
+
+  async metadata(version: string): Promise<ModelMetadata> {
+    const path = join(this.versionDir(version), METADATA_FILE);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new UsageError(this.unknownVersion(version));
+      throw error;
+    });
+    try {
+      return JSON.parse(text) as ModelMetadata;
+    } catch {
+      throw new InputError({ file: displayPath(path) }, 'is not valid JSON (damaged?)');
+    }
+  }
+
+  async load(version: string): Promise<LoadedModel> {
+    await this.metadata(version); // names an unknown version clearly
+    return readModelFile(join(this.versionDir(version), MODEL_FILE));
+  }
+
+  /**
+   * The model a command names: a version of this registry, a path to a model file or version
+   * folder, or (no reference) the champion.
+   */
+  async find(reference: string | undefined, cwd: string): Promise<LoadedModel> {
+    if (reference === undefined) {
+      const champion = await this.championVersion();
+      if (champion === null) {
+        throw new UsageError(
+          `no champion model in ${displayPath(this.dir)}: train one with churn train, or pass --model`,
+        );
+      }
+      return this.load(champion);
+    }
+    if (isVersionId(reference)) return this.load(reference);
+    const path = resolve(cwd, reference);
+    const isFolder = await stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+    return readModelFile(isFolder ? join(path, MODEL_FILE) : path);
+  }
+
+  async championVersion(): Promise<string | null> {
+    const pointer = await this.readPointer();
+    return pointer?.version ?? null;
+  }
+
+  /** Makes a version the champion; it must load, checksum included. */
+  async promote(version: string): Promise<void> {
+    await this.load(version);
+    const previous = await this.championVersion();
+    const pointer: ChampionPointer = {
+      version,
+      promotedAt: new Date().toISOString(),
+      previous: previous === version ? null : previous,
+    };
+    await writeFileAtomic(join(this.dir, CHAMPION_FILE), JSON.stringify(pointer, null, 2) + '\n');
+  }
+
+  /** Removes all but the `keep` newest versions, never the champion. Returns what was removed. */
+  async prune(keep: number): Promise<string[]> {
+    const entries = await this.list();
+    const doomed = entries.slice(keep).filter((entry) => !entry.champion);
+    for (const entry of doomed) {
+      await rm(this.versionDir(entry.version), { recursive: true, force: true });
+    }
+    return doomed.map((entry) => entry.version);
+  }
+
+  private async readPointer(): Promise<ChampionPointer | null> {
+    const path = join(this.dir, CHAMPION_FILE);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null) return null;
+    try {
+      const pointer = JSON.parse(text) as ChampionPointer;
+      if (typeof pointer.version === 'string' && isVersionId(pointer.version)) return pointer;
+    } catch {
+      // reported below
+    }
+    throw new InputError({ file: displayPath(path) }, 'is not a valid champion pointer');
+  }
+
+  private unknownVersion(version: string): string {
+    return `no model version "${version}" in ${displayPath(this.dir)} (see churn models list)`;
+  }
+}
+
+function metricsCsv(metadata: ModelMetadata): string {
+  const { metrics, ratings } = metadata;
+  const rows: Array<[string, number, string]> = [
+    ['roc_auc', metrics.rocAuc, ratings.rocAuc],
+    ['f2_score', metrics.f2, ratings.f2],
+    ['f1_score', metrics.f1, ratings.f1],
+    ['precision', metrics.precision, ratings.precision],
+    ['recall', metrics.recall, ratings.recall],
+    ['accuracy', metrics.accuracy, ratings.accuracy],
+    ['threshold', metrics.threshold, ''],
+  ];
+  return (
+    [
+      'metric,value,rating',
+      ...rows.map(([name, value, rating]) => `${name},${value},${rating}`),
+    ].join('\n') + '\n'
+  );
+}
