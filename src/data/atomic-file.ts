@@ -18,6 +18,8 @@ export interface AtomicWriter {
 }
 
 const TEMP_SUFFIX = '.tmp';
+/** `.name.PID-8hex.tmp`, as tempPathFor makes them. */
+const LEFTOVER = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
 
 function tempPrefix(target: string): string {
   return `.${basename(target)}.`;
@@ -115,15 +117,16 @@ export async function writeDirectoryAtomic(
   }
 }
 
-/** Temporary files or folders of earlier runs that died before renaming (their process is gone). */
+/**
+ * Temporary files or folders that earlier runs left in the target's folder when they died before
+ * renaming (their process is gone). Any target's: a model version is never written twice.
+ */
 async function removeLeftovers(target: string): Promise<void> {
   const dir = dirname(target);
-  const prefix = tempPrefix(target);
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+    const pid = LEFTOVER.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
       await rm(join(dir, name), { recursive: true, force: true });
     }
   }

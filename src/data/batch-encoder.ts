@@ -15,6 +15,8 @@ export interface UnseenCategories {
   rows: number;
   /** A few of the values, for the warning. */
   examples: string[];
+  /** Whether there are other values than the examples. */
+  more: boolean;
 }
 
 const EXAMPLES = 3;
@@ -48,6 +50,7 @@ export class BatchEncoder {
       feature: feature.name,
       rows: 0,
       examples: [],
+      more: false,
     }));
     this.decimalComma = source.delimiter !== ',';
   }
@@ -86,8 +89,9 @@ export class BatchEncoder {
           if (code === undefined) {
             codes[row] = -1;
             unseen.rows++;
-            if (unseen.examples.length < EXAMPLES && !unseen.examples.includes(category)) {
-              unseen.examples.push(category);
+            if (!unseen.examples.includes(category)) {
+              if (unseen.examples.length < EXAMPLES) unseen.examples.push(category);
+              else unseen.more = true;
             }
           } else codes[row] = code;
         }

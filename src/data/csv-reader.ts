@@ -64,7 +64,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     async *batches(size) {
       let batch: string[][] = [];
       for (;;) {
-        const next = await nextRecord(records, name);
+        const next = await nextRecord(records, name, header.length);
         if (next.done) break;
         batch.push(next.value);
         if (batch.length === size) {
@@ -91,15 +91,16 @@ function parserOptions(delimiter: Delimiter) {
 async function nextRecord(
   records: AsyncIterator<string[]>,
   name: string,
+  headerFields?: number,
 ): Promise<IteratorResult<string[]>> {
   try {
     return await records.next();
   } catch (error) {
-    throw asInputError(error, name);
+    throw asInputError(error, name, headerFields);
   }
 }
 
-function asInputError(error: unknown, name: string): Error {
+function asInputError(error: unknown, name: string, headerFields?: number): Error {
   if (!(error instanceof CsvError)) {
     const code = (error as NodeJS.ErrnoException).code;
     return code ? new InputError({ file: name }, `cannot be read (${code})`) : (error as Error);
@@ -111,8 +112,7 @@ function asInputError(error: unknown, name: string): Error {
       return new InputError(
         { file: name, line },
         `has ${record?.length ?? 'a different number of'} fields where the header has ` +
-          `${(error as CsvError & { columns?: unknown[] }).columns?.length ?? 'another number'}` +
-          ' (a delimiter inside an unquoted value?)',
+          `${headerFields ?? 'another number'} (a delimiter inside an unquoted value?)`,
       );
     case 'CSV_QUOTE_NOT_CLOSED':
       return new InputError({ file: name, line }, 'the file ends inside a quoted field');

@@ -100,10 +100,10 @@ export async function predictChurn(
       rows += batch.length;
       options.onRows?.(rows);
     }
-    for (const { feature, rows: count, examples } of encoder.unseenCategories()) {
+    for (const { feature, rows: count, examples, more } of encoder.unseenCategories()) {
       log.warn(
         `${count} row(s) of ${source.name} have ${feature} values the model never saw ` +
-          `(${examples.map((value) => `"${value}"`).join(', ')}${count > examples.length ? ', …' : ''}): scored as missing`,
+          `(${examples.map((value) => `"${value}"`).join(', ')}${more ? ', …' : ''}): scored as missing`,
         { feature, rows: count },
       );
     }

@@ -11,7 +11,7 @@
  */
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InputError, UsageError } from '../common/errors.js';
+import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import { writeDirectoryAtomic, writeFileAtomic } from '../data/atomic-file.js';
 import type { ConfusionMatrix, ModelMetrics, RatedMetric } from '../evaluation/index.js';
@@ -79,11 +79,20 @@ export class ModelRegistry {
 
   async save(model: StoredModel, metadata: ModelMetadata): Promise<string> {
     const target = this.versionDir(model.version);
-    await writeDirectoryAtomic(target, {
-      [MODEL_FILE]: formatModelFile(model),
-      [METADATA_FILE]: JSON.stringify(metadata, null, 2) + '\n',
-      [METRICS_FILE]: metricsCsv(metadata),
-    });
+    try {
+      await writeDirectoryAtomic(target, {
+        [MODEL_FILE]: formatModelFile(model),
+        [METADATA_FILE]: JSON.stringify(metadata, null, 2) + '\n',
+        [METRICS_FILE]: metricsCsv(metadata),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined) throw error;
+      throw new ChurnError(
+        `cannot save model ${model.version} in ${displayPath(this.dir)}: ${code} ` +
+          `(${(error as Error).message.split(':')[1]?.trim() ?? 'write failed'}); nothing was saved`,
+      );
+    }
     return join(target, MODEL_FILE);
   }
 

@@ -2,7 +2,11 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openAtomicWriter, writeFileAtomic } from '../../src/data/atomic-file.js';
+import {
+  openAtomicWriter,
+  writeDirectoryAtomic,
+  writeFileAtomic,
+} from '../../src/data/atomic-file.js';
 import { tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
@@ -57,5 +61,17 @@ describe('atomic files', () => {
     await writeFileAtomic(join(dir.path, 'out.csv'), 'done');
     expect(existsSync(deadLeftover)).toBe(false);
     expect(existsSync(liveLeftover)).toBe(true);
+  });
+
+  it('creates a folder whole or not at all, and never replaces one', async () => {
+    const target = join(dir.path, 'v1');
+    await expect(
+      writeDirectoryAtomic(target, { 'a.txt': 'a', 'missing/b.txt': 'b' }),
+    ).rejects.toThrow(/ENOENT/);
+    expect(readdirSync(dir.path)).toEqual([]);
+    await writeDirectoryAtomic(target, { 'a.txt': 'a', 'b.txt': 'b' });
+    expect(readdirSync(target).sort()).toEqual(['a.txt', 'b.txt']);
+    await expect(writeDirectoryAtomic(target, { 'c.txt': 'c' })).rejects.toThrow(/exists/);
+    expect(readdirSync(target).sort()).toEqual(['a.txt', 'b.txt']);
   });
 });
