@@ -18,7 +18,13 @@ export type WorkerRequest =
   | { type: 'grow-setup'; problem: GrowingProblem; params: TreeParams; oob: boolean }
   | { type: 'grow'; task: number; seed: number }
   | { type: 'grow-finish' }
-  | { type: 'score-setup'; forest: FlatForest; columns: Float64Array[]; out: Float64Array }
+  | {
+      type: 'score-setup';
+      forest: FlatForest;
+      forestId: number;
+      columns: Float64Array[];
+      out: Float64Array;
+    }
   | { type: 'score'; task: number; start: number; end: number };
 
 export type WorkerReply =
@@ -28,6 +34,8 @@ export type WorkerReply =
 
 let growing: { workspace: Workspace; params: TreeParams; oob: OobAccumulator | null } | null = null;
 let scoring: { forest: FlatForest; columns: Float64Array[]; out: Float64Array } | null = null;
+/** The last forest scored, copied out of shared memory once for all its batches. */
+let privateForest: { id: number; forest: FlatForest } | null = null;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -63,7 +71,10 @@ parentPort?.on('message', (request: WorkerRequest) => {
       break;
     }
     case 'score-setup':
-      scoring = { forest: request.forest, columns: request.columns, out: request.out };
+      if (privateForest?.id !== request.forestId) {
+        privateForest = { id: request.forestId, forest: privateForestCopy(request.forest) };
+      }
+      scoring = { forest: privateForest.forest, columns: request.columns, out: request.out };
       break;
     case 'score': {
       const { forest, columns, out } = scoring!;
@@ -85,5 +96,26 @@ function privateCopy(problem: GrowingProblem): GrowingProblem {
     bins: new Uint8Array(problem.bins),
     labels: new Uint8Array(problem.labels),
     baseWeight: new Float64Array(problem.baseWeight),
+  };
+}
+
+function privateForestCopy(forest: FlatForest): FlatForest {
+  const copy = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(array: T): T =>
+    array.slice() as T;
+  return {
+    ...forest,
+    roots: copy(forest.roots),
+    feature: copy(forest.feature),
+    left: copy(forest.left),
+    missingLeft: copy(forest.missingLeft),
+    value: copy(forest.value),
+    categoryBits: copy(forest.categoryBits),
+    categorical: copy(forest.categorical),
+    categories: copy(forest.categories),
+    lockstep: forest.lockstep && {
+      step: copy(forest.lockstep.step),
+      next: copy(forest.lockstep.next),
+      split: copy(forest.lockstep.split),
+    },
   };
 }

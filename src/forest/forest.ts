@@ -56,17 +56,24 @@ export class Forest {
     checkColumns(this.features, columns);
     const rows = columnLength(columns[0]);
     const out = new Float64Array(rows);
-    predictRange(this.flat, toScoringColumns(columns), 0, rows, out);
+    predictRange(this.flat, toScoringColumns(columns, this.flat), 0, rows, out);
     return out;
   }
 
   /**
    * The same probabilities as predictProba, computed on several threads for large batches
-   * (`threads` defaults to every core; small batches stay on the calling thread).
+   * (`threads` defaults to every core; small batches stay on the calling thread). With
+   * `offload`, worker threads start the work and the calling thread stays free for other work
+   * until `offload.joinWhen` resolves; then it helps with whatever is left.
    */
-  async score(columns: FeatureColumn[], threads = availableParallelism()): Promise<Float64Array> {
+  async score(
+    columns: FeatureColumn[],
+    threads = availableParallelism(),
+    offload: { joinWhen?: Promise<void> } | null = null,
+  ): Promise<Float64Array> {
     checkColumns(this.features, columns);
-    return scoreRows(this.flat, toScoringColumns(columns), columnLength(columns[0]), threads);
+    const rows = columnLength(columns[0]);
+    return scoreRows(this.flat, toScoringColumns(columns, this.flat), rows, threads, offload);
   }
 
   toJSON(): SerializedForest {

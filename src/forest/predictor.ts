@@ -4,6 +4,7 @@
  * pass through it. Each row's tree values are summed in tree order, so results do not depend on
  * how rows are split into blocks or threads.
  */
+import { addTreeValuesLockstep, lockstepTables, type LockstepTables } from './lockstep.js';
 import type { Tree } from './tree.js';
 import type { FeatureColumn, FeatureInfo } from './types.js';
 
@@ -22,9 +23,11 @@ export interface FlatForest {
   categorical: Uint8Array;
   /** Per feature: the number of category codes it knows (0 for numeric features). */
   categories: Int32Array;
+  /** The same trees laid out for the branch-free walk, when every category set fits a mask. */
+  lockstep: LockstepTables | null;
 }
 
-const BLOCK_ROWS = 512;
+const BLOCK_ROWS = 2048;
 
 /** The per-feature tables scoring reads: which features are categorical, and their code counts. */
 export function featureTables(
@@ -40,7 +43,7 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
   const total = trees.reduce((sum, tree) => sum + tree.feature.length, 0);
   const totalBits = trees.reduce((sum, tree) => sum + tree.categoryBits.length, 0);
   const { categorical, categories } = featureTables(features);
-  const flat: FlatForest = {
+  const flat: Omit<FlatForest, 'lockstep'> = {
     trees: trees.length,
     roots: new Int32Array(trees.length),
     feature: new Int32Array(total),
@@ -67,19 +70,31 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
     base += tree.feature.length;
     bitBase += tree.categoryBits.length;
   });
-  return flat;
+  return withLockstep(flat);
+}
+
+export function withLockstep(flat: Omit<FlatForest, 'lockstep'>): FlatForest {
+  const complete = { ...flat, lockstep: null } as FlatForest;
+  complete.lockstep = lockstepTables(complete);
+  return complete;
 }
 
 /**
  * Raw columns as one Float64Array each: categorical codes as numbers, missing as NaN. Codes
- * the forest never saw fall outside every bitset and take the missing side.
+ * outside the forest's range are missing too, so they take the missing side.
  */
-export function toScoringColumns(features: FeatureColumn[]): Float64Array[] {
-  return features.map((feature) => {
+export function toScoringColumns(
+  features: FeatureColumn[],
+  known: Pick<FlatForest, 'categories'>,
+): Float64Array[] {
+  return features.map((feature, f) => {
     if (feature.kind === 'numeric') return feature.values;
     const values = new Float64Array(feature.codes.length);
-    for (let i = 0; i < values.length; i++)
-      values[i] = feature.codes[i] < 0 ? NaN : feature.codes[i];
+    const limit = known.categories[f];
+    for (let i = 0; i < values.length; i++) {
+      const code = feature.codes[i];
+      values[i] = code < 0 || code >= limit ? NaN : code;
+    }
     return values;
   });
 }
@@ -94,9 +109,16 @@ export function predictRange(
 ): void {
   const { roots, feature, left, missingLeft, value, categoryBits, categorical, categories } =
     forest;
+  const tables = forest.lockstep;
+  const block = tables ? new Float64Array(BLOCK_ROWS * (columns.length + 1)) : null;
   for (let blockStart = start; blockStart < end; blockStart += BLOCK_ROWS) {
     const blockEnd = Math.min(end, blockStart + BLOCK_ROWS);
     out.fill(0, blockStart, blockEnd);
+    if (tables) {
+      addTreeValuesLockstep(forest, tables, columns, blockStart, blockEnd, out, block!);
+      for (let row = blockStart; row < blockEnd; row++) out[row] /= forest.trees;
+      continue;
+    }
     for (let t = 0; t < forest.trees; t++) {
       const root = roots[t];
       for (let row = blockStart; row < blockEnd; row++) {

@@ -4,7 +4,7 @@
  * damaged model is refused rather than mispredicting.
  */
 import { decodeArray, encodeArray } from './encoding.js';
-import { featureTables, type FlatForest } from './predictor.js';
+import { featureTables, withLockstep, type FlatForest } from './predictor.js';
 import type { FeatureInfo, ModelParams } from './types.js';
 
 export const FOREST_FORMAT = 'churn-forest';
@@ -83,12 +83,13 @@ export function deserializeForest(data: unknown): ForestModel {
   >) {
     decoded[name] = decodeArray(nodes[name], type as never, `nodes.${name}`);
   }
-  const flat = {
+  const unchecked = {
     ...(decoded as unknown as Omit<FlatForest, 'trees' | 'categorical' | 'categories'>),
     trees: trees as number,
     ...featureTables(features),
   } as FlatForest;
-  checkStructure(flat, features.length, fail);
+  checkStructure(unchecked, features.length, fail);
+  const flat = withLockstep(unchecked);
   const importances = serialized.featureImportances;
   if (!Array.isArray(importances) || importances.length !== features.length) {
     fail('feature importances do not match the features');

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/common/random.js';
+import { trainForest, type FeatureColumn, type TrainingSet } from '../../src/forest/index.js';
+import { deserializeForest } from '../../src/forest/serialize.js';
+import { predictRange, toScoringColumns, type FlatForest } from '../../src/forest/predictor.js';
+
+/** Numeric features with missing values and a categorical one with `categories` codes. */
+function mixedData(rows: number, categories: number, seed: number): TrainingSet {
+  const random = new Random(seed);
+  const a = new Float64Array(rows);
+  const b = new Float64Array(rows);
+  const codes = new Int32Array(rows);
+  const labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    a[i] = random.bernoulli(0.1) ? NaN : random.normal();
+    b[i] = random.uniform(0, 100);
+    codes[i] = random.bernoulli(0.05) ? -1 : random.int(categories);
+    const signal = (Number.isNaN(a[i]) ? 1 : a[i]) + (codes[i] % 3 === 0 ? 1 : 0) + b[i] / 50;
+    labels[i] = random.bernoulli(1 / (1 + Math.exp(2 - signal))) ? 1 : 0;
+  }
+  const features: FeatureColumn[] = [
+    { name: 'a', kind: 'numeric', values: a },
+    { name: 'b', kind: 'numeric', values: b },
+    { name: 'c', kind: 'categorical', codes, categories },
+  ];
+  return { features, labels };
+}
+
+function scoreBothWays(flat: FlatForest, columns: Float64Array[], rows: number) {
+  const fast = new Float64Array(rows);
+  const general = new Float64Array(rows);
+  predictRange(flat, columns, 0, rows, fast);
+  predictRange({ ...flat, lockstep: null }, columns, 0, rows, general);
+  return { fast, general };
+}
+
+describe('the two scoring walks', () => {
+  it('give the same bits with missing values, categories and codes the forest never saw', async () => {
+    const data = mixedData(3000, 12, 7);
+    const { forest } = await trainForest(data, {
+      trees: 20,
+      seed: 3,
+      threads: 1,
+      minSamplesLeaf: 2,
+    });
+    const flat = deserializeForest(forest.toJSON()).flat;
+    expect(flat.lockstep).not.toBeNull();
+    const scoring = mixedData(2001, 12, 8); // an odd count leaves rows outside the lanes of four
+    const codes = (scoring.features[2] as { codes: Int32Array }).codes;
+    codes[5] = 40; // beyond the forest's categories: scored as missing
+    const columns = toScoringColumns(scoring.features, flat);
+    const { fast, general } = scoreBothWays(flat, columns, 2001);
+    expect(Array.from(fast)).toEqual(Array.from(general));
+    expect(Array.from(forest.predictProba(scoring.features))).toEqual(Array.from(fast));
+    codes[5] = -1;
+    expect(forest.predictProba(scoring.features)[5]).toBe(fast[5]);
+  });
+
+  it('falls back to the general walk when a categorical feature has more than 32 codes', async () => {
+    const data = mixedData(3000, 60, 9);
+    const { forest } = await trainForest(data, {
+      trees: 5,
+      seed: 3,
+      threads: 1,
+      minCategoryCount: 1,
+    });
+    const flat = deserializeForest(forest.toJSON()).flat;
+    expect(flat.lockstep).toBeNull();
+    const scoring = mixedData(500, 60, 10);
+    const scores = forest.predictProba(scoring.features);
+    expect(scores.every((p) => p >= 0 && p <= 1)).toBe(true);
+  });
+
+  it('scores on workers with the calling thread free, exactly as on one thread', async () => {
+    const data = mixedData(3000, 12, 11);
+    const { forest } = await trainForest(data, { trees: 30, seed: 1, threads: 1 });
+    const scoring = mixedData(150_000, 12, 12);
+    let release = () => {};
+    const joinWhen = new Promise<void>((resolve) => (release = resolve));
+    const pending = forest.score(scoring.features, 2, { joinWhen });
+    release();
+    expect(Array.from(await pending)).toEqual(Array.from(forest.predictProba(scoring.features)));
+  });
+});
