@@ -1,8 +1,9 @@
 /**
- * Turns batches of text records from a scoring file into the typed columns a trained model takes,
- * by the model's data schema: columns found by name (extra ones ignored), numbers read as in
- * training, categories mapped to the model's codes. Categories the model never saw become
- * missing values, counted so the job can warn about them.
+ * Turns the records of a scoring file, one at a time, into the typed columns a trained model
+ * takes, by the model's data schema: columns found by name (extra ones ignored), numbers read as
+ * in training, categories mapped to the model's codes. Categories the model never saw become
+ * missing values, counted so the job can warn about them. Records are encoded as they arrive, so
+ * their text never outlives the moment it is parsed.
  */
 import { InputError } from '../common/errors.js';
 import type { FeatureColumn } from '../forest/index.js';
@@ -26,10 +27,14 @@ export class BatchEncoder {
   private readonly lookups: Array<Map<string, number> | null>;
   private readonly unseen: UnseenCategories[];
   private readonly decimalComma: boolean;
+  private columns: Array<Float64Array | Int32Array> = [];
+  private rows = 0;
+  private bad: { text: string; column: string; record: number } | null = null;
 
   constructor(
     private readonly schema: DataSchema,
     private readonly source: CsvSource,
+    private readonly capacity: number,
   ) {
     const missing = schema.features.filter((feature) => !source.header.includes(feature.name));
     if (missing.length > 0) {
@@ -53,52 +58,69 @@ export class BatchEncoder {
       more: false,
     }));
     this.decimalComma = source.delimiter !== ',';
+    this.reset();
   }
 
-  /** The batch's feature columns; `firstRecord` numbers its first row in the file (0-based). */
-  async encode(batch: string[][], firstRecord: number): Promise<FeatureColumn[]> {
-    const rows = batch.length;
-    const columns: FeatureColumn[] = [];
+  get size(): number {
+    return this.rows;
+  }
+
+  get full(): boolean {
+    return this.rows === this.capacity;
+  }
+
+  /**
+   * Encodes the next record (`record` numbers it in the file, from 0). Returns false when a
+   * numeric feature holds text; `failure()` then gives the error with its line.
+   */
+  add(fields: string[], record: number): boolean {
+    const row = this.rows++;
     for (let f = 0; f < this.indexes.length; f++) {
-      const index = this.indexes[f];
-      const feature = this.schema.features[f];
+      const text = fields[this.indexes[f]];
       const lookup = this.lookups[f];
       if (lookup === null) {
-        const values = new Float64Array(rows);
-        for (let row = 0; row < rows; row++) {
-          const text = batch[row][index];
-          if (isMissing(text)) values[row] = NaN;
-          else {
-            values[row] = parseNumber(text, this.decimalComma);
-            if (Number.isNaN(values[row]))
-              await this.notANumber(text, feature.name, firstRecord + row);
-          }
+        const value = isMissing(text) ? NaN : parseNumber(text, this.decimalComma);
+        if (value !== value && !isMissing(text)) {
+          this.bad = { text, column: this.schema.features[f].name, record };
+          return false;
         }
-        columns.push({ name: feature.name, kind: 'numeric', values });
+        this.columns[f][row] = value;
+      } else if (isMissing(text)) {
+        this.columns[f][row] = -1;
       } else {
-        const codes = new Int32Array(rows);
-        const unseen = this.unseen[f];
-        for (let row = 0; row < rows; row++) {
-          const text = batch[row][index];
-          if (isMissing(text)) {
-            codes[row] = -1;
-            continue;
-          }
-          const category = categoryOf(text);
-          const code = lookup.get(category);
-          if (code === undefined) {
-            codes[row] = -1;
-            unseen.rows++;
-            if (!unseen.examples.includes(category)) {
-              if (unseen.examples.length < EXAMPLES) unseen.examples.push(category);
-              else unseen.more = true;
-            }
-          } else codes[row] = code;
-        }
-        columns.push({ name: feature.name, kind: 'categorical', codes, categories: lookup.size });
+        const category = categoryOf(text);
+        const code = lookup.get(category);
+        this.columns[f][row] = code ?? -1;
+        if (code === undefined) this.countUnseen(f, category);
       }
     }
+    return true;
+  }
+
+  /** The rows added since the last call, as feature columns; starts a new batch. */
+  take(): FeatureColumn[] {
+    const rows = this.rows;
+    const columns = this.schema.features.map((feature, f): FeatureColumn => {
+      const data = this.columns[f].subarray(0, rows);
+      return feature.kind === 'numeric'
+        ? { name: feature.name, kind: 'numeric', values: data as Float64Array }
+        : {
+            name: feature.name,
+            kind: 'categorical',
+            codes: data as Int32Array,
+            categories: feature.categories.length,
+          };
+    });
+    this.reset();
     return columns;
+  }
+
+  async failure(): Promise<InputError> {
+    const { text, column, record } = this.bad!;
+    return new InputError(
+      { file: this.source.name, line: await this.source.lineOf(record), column },
+      `"${text}" is not a number, and the model reads this column as numbers`,
+    );
   }
 
   /** Features that met categories the model was not trained on, and how often. */
@@ -106,10 +128,20 @@ export class BatchEncoder {
     return this.unseen.filter((entry) => entry.rows > 0);
   }
 
-  private async notANumber(text: string, column: string, record: number): Promise<never> {
-    throw new InputError(
-      { file: this.source.name, line: await this.source.lineOf(record), column },
-      `"${text}" is not a number, and the model reads this column as numbers`,
+  private countUnseen(f: number, category: string): void {
+    const unseen = this.unseen[f];
+    unseen.rows++;
+    if (!unseen.examples.includes(category)) {
+      if (unseen.examples.length < EXAMPLES) unseen.examples.push(category);
+      else unseen.more = true;
+    }
+  }
+
+  /** Fresh arrays per batch: the last batch's may still be read by the scorer. */
+  private reset(): void {
+    this.columns = this.schema.features.map((feature) =>
+      feature.kind === 'numeric' ? new Float64Array(this.capacity) : new Int32Array(this.capacity),
     );
+    this.rows = 0;
   }
 }

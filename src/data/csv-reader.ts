@@ -33,7 +33,7 @@ export interface CsvSource {
 }
 
 const SNIFF_BYTES = 64 * 1024;
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 1 << 18;
 
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
   const name = displayPath(path);

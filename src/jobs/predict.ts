@@ -3,8 +3,10 @@
  * flat, into an output CSV that appears only once complete.
  */
 import { realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { collectGarbage } from '../common/memory.js';
 import { displayPath } from '../common/paths.js';
 import { openAtomicWriter } from '../data/atomic-file.js';
 import { BatchEncoder } from '../data/batch-encoder.js';
@@ -44,7 +46,12 @@ export interface PredictResult {
   threshold: number;
 }
 
-const BATCH_ROWS = 65_536;
+/** Rows scored at a time: enough to keep every thread busy, little enough to stay cached. */
+const BATCH_ROWS = 16_384;
+/** Rows between full garbage collections, which keep peak memory flat as files grow. */
+const COLLECT_EVERY_ROWS = 65_536;
+/** Records taken from the parser at a time; each is encoded at once and its text let go. */
+const READ_ROWS = 1024;
 
 export async function predictChurn(
   options: PredictJobOptions,
@@ -55,11 +62,12 @@ export async function predictChurn(
   const registry = new ModelRegistry(options.modelsDir);
   const { model, forest, path } = await registry.find(options.model, options.cwd);
   log.info('loaded model', { version: model.version, path, threshold: model.threshold });
+  collectGarbage(); // the model file's text is garbage now: free it before the batches need room
 
   const source = await openCsv(options.data, { delimiter: options.delimiter });
   const writer = await openAtomicWriter(options.out);
   try {
-    const encoder = new BatchEncoder(model.schema, source);
+    const encoder = new BatchEncoder(model.schema, source, BATCH_ROWS);
     const idIndex = model.schema.id === null ? -1 : source.header.indexOf(model.schema.id);
     const kept = options.keepColumns
       ? source.header
@@ -79,27 +87,63 @@ export async function predictChurn(
     let rows = 0;
     let scoreSum = 0;
     let predictedChurn = 0;
-    const threads = options.threads ?? undefined;
-    for await (const batch of source.batches(BATCH_ROWS)) {
-      const columns = await encoder.encode(batch, rows);
-      const scores = await forest.score(columns, threads);
-      const lines: string[] = new Array(batch.length);
-      for (let row = 0; row < batch.length; row++) {
+    const threads = options.threads ?? availableParallelism();
+    let prefixes: string[] = [];
+    let collectedAt = 0;
+
+    const write = async (scores: Float64Array, lead: string[]) => {
+      const lines: string[] = new Array(scores.length);
+      for (let row = 0; row < scores.length; row++) {
         const score = scores[row];
         const level = riskLevel(score, options.risk);
         const predicted = score >= model.threshold ? 1 : 0;
         riskLevels[level]++;
         scoreSum += score;
         predictedChurn += predicted;
-        const record = batch[row];
-        let line = '';
-        for (const index of kept) line += csvField(record[index]) + ',';
-        lines[row] = `${line}${formatProbability(score)},${predicted},${level}`;
+        lines[row] = `${lead[row]}${formatProbability(score)},${predicted},${level}`;
       }
       await writer.write(lines.join('\n') + '\n');
-      rows += batch.length;
+      if (rows - collectedAt >= COLLECT_EVERY_ROWS) {
+        collectGarbage();
+        collectedAt = rows;
+      }
       options.onRows?.(rows);
+    };
+    // One batch is scored by the workers while this thread reads and encodes the next; then
+    // this thread joins in on what is left of it.
+    let inFlight: { done: Promise<void>; join: () => void } | null = null;
+    const finishInFlight = async () => {
+      if (!inFlight) return;
+      inFlight.join();
+      await inFlight.done;
+      inFlight = null;
+    };
+    const scoreBatch = async () => {
+      await finishInFlight();
+      const columns = encoder.take();
+      const lead = prefixes;
+      prefixes = [];
+      let join = () => {};
+      const joinWhen = new Promise<void>((resolve) => (join = resolve));
+      const done = forest
+        .score(columns, threads, { joinWhen })
+        .then((scores) => write(scores, lead));
+      done.catch(() => undefined); // awaited by finishInFlight
+      inFlight = { done, join };
+    };
+
+    for await (const records of source.batches(READ_ROWS)) {
+      for (const fields of records) {
+        if (!encoder.add(fields, rows)) throw await encoder.failure();
+        let lead = '';
+        for (const index of kept) lead += csvField(fields[index]) + ',';
+        prefixes.push(lead);
+        rows++;
+        if (encoder.full) await scoreBatch();
+      }
     }
+    if (encoder.size > 0) await scoreBatch();
+    await finishInFlight();
     for (const { feature, rows: count, examples, more } of encoder.unseenCategories()) {
       log.warn(
         `${count} row(s) of ${source.name} have ${feature} values the model never saw ` +

@@ -12,6 +12,7 @@ import { Forest, type SerializedForest } from '../forest/index.js';
 
 export const MODEL_FORMAT = 'churn-model';
 export const MODEL_SCHEMA_VERSION = 1;
+const PAYLOAD_KEY = '"model":';
 
 export interface StoredModel {
   version: string;
@@ -37,14 +38,19 @@ export interface LoadedModel {
   path: string;
 }
 
+/**
+ * The file is a JSON document whose last key, `model`, holds the payload; `sha256` is the hash
+ * of the payload's text exactly as written, so loading verifies the bytes without printing the
+ * model again.
+ */
 export function formatModelFile(model: StoredModel): string {
-  const document: ModelDocument = {
+  const payload = JSON.stringify(model);
+  const head: Omit<ModelDocument, 'model'> = {
     format: MODEL_FORMAT,
     schemaVersion: MODEL_SCHEMA_VERSION,
-    sha256: checksum(model),
-    model,
+    sha256: checksum(payload),
   };
-  return JSON.stringify(document);
+  return `${JSON.stringify(head).slice(0, -1)},"model":${payload}}`;
 }
 
 export async function readModelFile(path: string): Promise<LoadedModel> {
@@ -71,7 +77,7 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
         `${MODEL_SCHEMA_VERSION}: retrain the model or use a matching churn`,
     );
   }
-  if (document.sha256 !== checksum(document.model)) {
+  if (document.sha256 !== checksum(payloadText(text))) {
     throw new InputError({ file }, 'fails its sha256 checksum: the model is damaged or was edited');
   }
   try {
@@ -81,7 +87,11 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
   }
 }
 
-/** Over the model's JSON text, which parsing and printing again reproduces exactly. */
-function checksum(model: StoredModel): string {
-  return createHash('sha256').update(JSON.stringify(model)).digest('hex');
+function payloadText(text: string): string {
+  const start = text.indexOf(PAYLOAD_KEY);
+  return start < 0 ? '' : text.slice(start + PAYLOAD_KEY.length, text.lastIndexOf('}'));
+}
+
+function checksum(payload: string): string {
+  return createHash('sha256').update(payload).digest('hex');
 }
