@@ -5,16 +5,20 @@
  * files and peak memory, then the engine's targets against those figures.
  *
  * It also times `churn generate` writing 100 000 and 1 000 000 rows: its memory must not grow
- * with the row count.
+ * with the row count; and the CLI end to end (bench/pipeline.ts): `churn predict` on 1M and 3M
+ * rows against pandas + scikit-learn, and `churn train` on 1M rows.
  *
- *   npm run bench                    every dataset
- *   npm run bench -- course 100k     only these (and `generate` for the generator alone)
+ *   npm run bench                      everything
+ *   npm run bench -- course 100k       only these datasets
+ *   npm run bench -- generate          the generator alone
+ *   npm run bench -- pipeline          predict end to end (add 1M for train on 1M rows)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, datasets, type Dataset } from './datasets.js';
+import { benchPipeline } from './pipeline.js';
 import type { FitRequest, FitResult } from './protocol.js';
 
 const TREES = 100;
@@ -120,6 +124,9 @@ async function main(): Promise<void> {
     }
   }
   if (wanted.length === 0 || wanted.includes('generate')) benchGenerator();
+  if (wanted.length === 0 || wanted.includes('pipeline')) {
+    await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('1M') });
+  }
   if (rows.length === 0) return;
   printTable(rows);
   printTargets(rows);
