@@ -50,6 +50,20 @@ function churn(args: string[]): Measured {
   return { seconds, peakMb: Number(readFileSync(peakFile, 'utf8')) };
 }
 
+function trainArgs(file: string, models: string): string[] {
+  return [
+    'train',
+    '--data',
+    file,
+    '--target',
+    'saiu',
+    '--id',
+    'id_cliente',
+    '--models-dir',
+    models,
+  ];
+}
+
 function pandas(train: string, score: string): Measured | string {
   if (!existsSync(PYTHON)) return `${PYTHON} is absent`;
   const child = spawnSync(
@@ -87,17 +101,7 @@ export async function benchPipeline(options: { train1M: boolean }): Promise<void
   const models = resolve(BENCH_DIR, 'pipeline-models');
   rmSync(models, { recursive: true, force: true });
   console.log('\nchurn predict end to end (100 trees grown on 50k rows):');
-  churn([
-    'train',
-    '--data',
-    train,
-    '--target',
-    'saiu',
-    '--id',
-    'id_cliente',
-    '--models-dir',
-    models,
-  ]);
+  churn(trainArgs(train, models));
 
   const ours: Record<string, Measured[]> = { '1M': [], '3M': [] };
   const theirs: Array<Measured | string> = [];
@@ -161,17 +165,7 @@ export async function benchPipeline(options: { train1M: boolean }): Promise<void
 
   if (options.train1M) {
     const train1M = await generated('pipeline-train-1M.csv', 1_000_000, 14);
-    const trained = churn([
-      'train',
-      '--data',
-      train1M,
-      '--target',
-      'saiu',
-      '--id',
-      'id_cliente',
-      '--models-dir',
-      models,
-    ]);
+    const trained = churn(trainArgs(train1M, models));
     console.log(
       `\nchurn train on 1M rows end to end (read, 100 trees, evaluate, save): ${trained.seconds.toFixed(1)} s, peak ${trained.peakMb.toFixed(0)} MB`,
     );

@@ -11,7 +11,7 @@
  *   npm run bench                      everything
  *   npm run bench -- course 100k       only these datasets
  *   npm run bench -- generate          the generator alone
- *   npm run bench -- pipeline          predict end to end (add 1M for train on 1M rows)
+ *   npm run bench -- pipeline          predict end to end (add train-1M: train on 1M rows)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   }
   if (wanted.length === 0 || wanted.includes('generate')) benchGenerator();
   if (wanted.length === 0 || wanted.includes('pipeline')) {
-    await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('1M') });
+    await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('train-1M') });
   }
   if (rows.length === 0) return;
   printTable(rows);

@@ -3,6 +3,7 @@
  * ten quantile bins, or in each category, and the share missing. Stored with the model as the
  * reference that later batches are compared against.
  */
+import { countBelow } from '../common/search.js';
 import type { FeatureColumn } from '../forest/index.js';
 
 export interface ColumnProfile {
@@ -36,20 +37,8 @@ export function profileColumn(column: FeatureColumn): ColumnProfile {
   // The last edge would leave its bin empty when it equals the maximum.
   if (edges.length > 0 && edges[edges.length - 1] === present[present.length - 1]) edges.pop();
   const counts = new Float64Array(edges.length + 1);
-  for (const value of present) counts[binOf(edges, value)]++;
+  for (const value of present) counts[countBelow(edges, value)]++;
   return { ...shares(counts, column.values.length - present.length, column.values.length), edges };
-}
-
-/** The bin a value falls in: the number of edges strictly below it. */
-export function binOf(edges: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function shares(counts: Float64Array, missing: number, rows: number): ColumnProfile {

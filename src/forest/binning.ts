@@ -4,6 +4,7 @@
  * (rare ones pooled). Trees then split on bin numbers and never look at raw values again; the
  * bin edges turn a split back into a raw threshold for prediction.
  */
+import { countBelow } from '../common/search.js';
 import type { FeatureColumn } from './types.js';
 
 export const MISSING_BIN = 0;
@@ -78,15 +79,7 @@ function columnLength(feature: FeatureColumn): number {
 }
 
 export function numericBin(edges: Float64Array, value: number): number {
-  if (Number.isNaN(value)) return MISSING_BIN;
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo + 1;
+  return Number.isNaN(value) ? MISSING_BIN : countBelow(edges, value) + 1;
 }
 
 export function categoricalBin(mapper: CategoricalBinMapper, code: number): number {

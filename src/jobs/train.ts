@@ -5,8 +5,11 @@
  */
 import type { ChurnConfig } from '../config/schema.js';
 import { churnVersion } from '../common/version.js';
-import type { Delimiter } from '../data/delimiter.js';
-import { readLabelledTable, type LabelledTable } from '../data/labelled-table.js';
+import {
+  readLabelledTable,
+  type LabelledReadOptions,
+  type LabelledTable,
+} from '../data/labelled-table.js';
 import { stratifiedSplit, takeRows } from '../data/split.js';
 import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
 import { trainForest, type Forest, type TrainingSet } from '../forest/index.js';
@@ -15,19 +18,12 @@ import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import { newVersionId } from '../registry/version-id.js';
 import { InputError } from '../common/errors.js';
 
-export interface TrainJobOptions {
+export interface TrainJobOptions extends Omit<LabelledReadOptions, 'onProgress'> {
   data: string;
-  target: string;
-  id: string | null;
-  positiveLabel: string | null;
-  categorical?: string[];
-  numeric?: string[];
-  delimiter?: Delimiter;
   model: ChurnConfig['model'];
   testSize: number;
   beta: number;
   modelsDir: string;
-  onRowsRead?: (rows: number) => void;
   onTree?: (done: number, total: number) => void;
 }
 
