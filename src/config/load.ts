@@ -120,7 +120,8 @@ function parseValue(
 ): unknown {
   const spec = SPECS[key];
   const fail = (expected: string): never => {
-    throw new UsageError(`${source} must be ${expected}, got ${JSON.stringify(raw)}`);
+    const shown = spec.secret ? 'a value that is not shown' : JSON.stringify(raw);
+    throw new UsageError(`${source} must be ${expected}, got ${shown}`);
   };
   if (raw === null || (fromText && raw === 'null')) {
     return spec.nullable ? null : fail(describeAccepted(spec));

@@ -20,6 +20,8 @@ type Kind =
 export type KeySpec = Kind & {
   default: unknown;
   nullable?: boolean;
+  /** Never echoed in an error message. */
+  secret?: boolean;
   description: string;
 };
 
@@ -151,6 +153,60 @@ export const CONFIG_SCHEMA = {
     default: 'outputs',
     description: 'Where predictions, reports and job state files are written.',
   },
+  'pushgateway.url': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    description:
+      'Prometheus Pushgateway that `train`, `predict` and `retrain` push their metrics to; `null` pushes nowhere.',
+  },
+  'pushgateway.timeoutSeconds': {
+    type: 'number',
+    min: 0,
+    max: 600,
+    exclusive: true,
+    default: 5,
+    description: 'Longest wait for the Pushgateway to answer one push attempt.',
+  },
+  'pushgateway.retries': {
+    type: 'integer',
+    min: 0,
+    max: 10,
+    default: 2,
+    description: 'Push attempts after the first fails, waiting 0.5 s, 1 s, 2 s … between them.',
+  },
+  'pushgateway.username': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    description: 'Basic-auth user for the Pushgateway.',
+  },
+  'pushgateway.password': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    secret: true,
+    description: 'Basic-auth password; better set as `CHURN_PUSHGATEWAY_PASSWORD` than in a file.',
+  },
+  'pushgateway.token': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    secret: true,
+    description: 'Bearer token for the Pushgateway (instead of basic auth).',
+  },
+  'pushgateway.caFile': {
+    type: 'path',
+    default: null,
+    nullable: true,
+    description: 'PEM file of the certificate authority that signed an https Pushgateway.',
+  },
+  'metrics.textfileDir': {
+    type: 'path',
+    default: 'outputs/metrics',
+    description:
+      'Where every run writes `<job>.prom` (node_exporter textfile format) and the counters kept across runs.',
+  },
   'log.dir': {
     type: 'path',
     default: 'logs',
@@ -190,6 +246,16 @@ export interface ChurnConfig {
   risk: { medium: number; high: number };
   modelsDir: string;
   outputsDir: string;
+  pushgateway: {
+    url: string | null;
+    timeoutSeconds: number;
+    retries: number;
+    username: string | null;
+    password: string | null;
+    token: string | null;
+    caFile: string | null;
+  };
+  metrics: { textfileDir: string };
   log: { dir: string; level: LogLevel };
 }
 

@@ -13,6 +13,7 @@ import { BatchEncoder } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import { csvField, csvLine } from '../data/csv-writer.js';
 import type { Delimiter } from '../data/delimiter.js';
+import type { ModelParams } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../registry/registry.js';
 
@@ -32,12 +33,15 @@ export interface PredictJobOptions {
   threads: number | null;
   cwd: string;
   onRows?: (rows: number) => void;
+  /** Each batch's probabilities, in file order. */
+  onScores?: (scores: Float64Array) => void;
 }
 
 export interface PredictResult {
   rows: number;
   out: string;
   modelVersion: string;
+  modelParams: ModelParams;
   riskLevels: Record<RiskLevel, number>;
   averageScore: number;
   durationSeconds: number;
@@ -92,6 +96,7 @@ export async function predictChurn(
     let collectedAt = 0;
 
     const write = async (scores: Float64Array, lead: string[]) => {
+      options.onScores?.(scores);
       const lines: string[] = new Array(scores.length);
       for (let row = 0; row < scores.length; row++) {
         const score = scores[row];
@@ -156,6 +161,7 @@ export async function predictChurn(
       rows,
       out: displayPath(options.out),
       modelVersion: model.version,
+      modelParams: forest.params,
       riskLevels,
       averageScore: rows > 0 ? Number((scoreSum / rows).toFixed(6)) : 0,
       durationSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),

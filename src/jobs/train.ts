@@ -12,7 +12,7 @@ import {
 } from '../data/labelled-table.js';
 import { stratifiedSplit, takeRows } from '../data/split.js';
 import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
-import { trainForest, type Forest, type TrainingSet } from '../forest/index.js';
+import { trainForest, type Forest, type ModelParams, type TrainingSet } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import { newVersionId } from '../registry/version-id.js';
@@ -29,6 +29,8 @@ export interface TrainJobOptions extends Omit<LabelledReadOptions, 'onProgress'>
 
 export interface TrainResult extends ModelEvaluation {
   version: string;
+  createdAt: string;
+  params: ModelParams;
   modelPath: string;
   /** Rows the saved forest was grown on (the training share). */
   samples: number;
@@ -119,6 +121,8 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
   return {
     ...evaluation,
     version,
+    createdAt: metadata.createdAt,
+    params: metadata.params,
     modelPath,
     samples: split.train.length,
     holdoutRows: split.holdout.length,

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
-import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { type Environment, type FlagMap } from '../context.js';
+import { addPushOptions, runMonitored } from '../monitored.js';
 import { delimiterArg } from '../parse.js';
 import { progressBar } from '../progress.js';
 
@@ -22,7 +23,7 @@ const PREDICT_FLAGS: FlagMap = [
 ];
 
 export function registerPredict(program: Command, environment: Environment): void {
-  program
+  const command = program
     .command('predict')
     .description('score customers in a CSV with the champion (or a chosen) model')
     .option('--data <file>', 'CSV to score (default: data.score from the configuration)')
@@ -34,7 +35,8 @@ export function registerPredict(program: Command, environment: Environment): voi
     )
     .option('--keep-columns', 'copy every input column into the output, before the predictions')
     .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg)
-    .option('--threads <n>', 'scoring threads (default: every core)')
+    .option('--threads <n>', 'scoring threads (default: every core)');
+  addPushOptions(command)
     .addHelpText(
       'after',
       `
@@ -47,31 +49,41 @@ Examples:
   churn predict --data customers.csv --model 20261126-223108-123-a1b2 --keep-columns --json`,
     )
     .action(async (flags: PredictFlags, cmd: Command) => {
-      await runCommand('predict', cmd, environment, PREDICT_FLAGS, async ({ config, log, out }) => {
-        if (config.data.score === null) {
-          throw new UsageError('nothing to score: pass --data FILE or set data.score');
-        }
-        const progress = progressBar(out, 'scoring', 0, 'rows');
-        const result = await predictChurn(
-          {
-            data: config.data.score,
-            out: flags.out
-              ? resolve(environment.cwd, flags.out)
-              : join(config.outputsDir, 'predictions.csv'),
-            model: flags.model,
-            modelsDir: config.modelsDir,
-            keepColumns: flags.keepColumns === true,
-            risk: config.risk,
-            delimiter: flags.delimiter,
-            threads: config.model.threads,
-            cwd: environment.cwd,
-            onRows: (rows) => progress.update(rows),
-          },
-          log,
-        );
-        progress.finish();
-        out.result(result, renderPredict, predictJson);
-      });
+      await runMonitored(
+        'predict',
+        'churn_predict',
+        cmd,
+        environment,
+        PREDICT_FLAGS,
+        async ({ config, log, out }, metrics) => {
+          if (config.data.score === null) {
+            throw new UsageError('nothing to score: pass --data FILE or set data.score');
+          }
+          const progress = progressBar(out, 'scoring', 0, 'rows');
+          const result = await predictChurn(
+            {
+              data: config.data.score,
+              out: flags.out
+                ? resolve(environment.cwd, flags.out)
+                : join(config.outputsDir, 'predictions.csv'),
+              model: flags.model,
+              modelsDir: config.modelsDir,
+              keepColumns: flags.keepColumns === true,
+              risk: config.risk,
+              delimiter: flags.delimiter,
+              threads: config.model.threads,
+              cwd: environment.cwd,
+              onRows: (rows) => progress.update(rows),
+              onScores: (scores) => metrics.observeScores(scores),
+            },
+            log,
+          );
+          progress.finish();
+          metrics.recordModelInfo(result.modelVersion, result.modelParams);
+          await metrics.recordPredictions(result);
+          out.result(result, renderPredict, predictJson);
+        },
+      );
     });
 }
 

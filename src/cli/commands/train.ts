@@ -4,7 +4,8 @@ import { UsageError } from '../../common/errors.js';
 import { displayPath } from '../../common/paths.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { trainModel, type TrainResult } from '../../jobs/train.js';
-import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { type Environment, type FlagMap } from '../context.js';
+import { addPushOptions, runMonitored } from '../monitored.js';
 import { delimiterArg, listArg } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
@@ -61,7 +62,7 @@ export function registerTrain(program: Command, environment: Environment): void 
     .command('train')
     .description('train a churn model on a labelled CSV and make it the champion')
     .option('--data <file>', 'labelled CSV (default: data.train from the configuration)');
-  addTrainingOptions(command)
+  addPushOptions(addTrainingOptions(command))
     .addHelpText(
       'after',
       `
@@ -71,35 +72,43 @@ Examples:
   churn train --data export.csv --target status --positive-label Closed --trees 300 --json`,
     )
     .action(async (flags: TrainFlags, cmd: Command) => {
-      await runCommand('train', cmd, environment, TRAIN_FLAGS, async ({ config, log, out }) => {
-        const { data } = config;
-        if (data.train === null) {
-          throw new UsageError('no training data: pass --data FILE or set data.train');
-        }
-        if (data.target === null) {
-          throw new UsageError('no target column: pass --target COLUMN or set data.target');
-        }
-        const progress = progressBar(out, 'growing trees', config.model.trees, 'trees');
-        const result = await trainModel(
-          {
-            data: data.train,
-            target: data.target,
-            id: data.id,
-            positiveLabel: data.positiveLabel,
-            categorical: flags.categorical,
-            numeric: flags.numeric,
-            delimiter: flags.delimiter,
-            model: config.model,
-            testSize: config.training.testSize,
-            beta: config.training.beta,
-            modelsDir: config.modelsDir,
-            onTree: (done) => progress.update(done),
-          },
-          log,
-        );
-        progress.finish();
-        out.result(result, renderTrain, trainJson);
-      });
+      await runMonitored(
+        'train',
+        'churn_train',
+        cmd,
+        environment,
+        TRAIN_FLAGS,
+        async ({ config, log, out }, metrics) => {
+          const { data } = config;
+          if (data.train === null) {
+            throw new UsageError('no training data: pass --data FILE or set data.train');
+          }
+          if (data.target === null) {
+            throw new UsageError('no target column: pass --target COLUMN or set data.target');
+          }
+          const progress = progressBar(out, 'growing trees', config.model.trees, 'trees');
+          const result = await trainModel(
+            {
+              data: data.train,
+              target: data.target,
+              id: data.id,
+              positiveLabel: data.positiveLabel,
+              categorical: flags.categorical,
+              numeric: flags.numeric,
+              delimiter: flags.delimiter,
+              model: config.model,
+              testSize: config.training.testSize,
+              beta: config.training.beta,
+              modelsDir: config.modelsDir,
+              onTree: (done) => progress.update(done),
+            },
+            log,
+          );
+          progress.finish();
+          metrics.recordModel(result);
+          out.result(result, renderTrain, trainJson);
+        },
+      );
     });
 }
 

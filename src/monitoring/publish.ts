@@ -1,0 +1,103 @@
+/**
+ * Where a job's metrics go when it ends. A successful run writes its textfile and replaces its
+ * group on the Pushgateway (PUT), so series of earlier runs vanish. A failed run sets only its
+ * failure time (POST), leaving the last good run's metrics in place. A gateway that cannot be
+ * reached is a warning, since the job's real work is done, unless --strict-push asks otherwise.
+ */
+import { readFile } from 'node:fs/promises';
+import { ChurnError, UsageError } from '../common/errors.js';
+import { displayPath } from '../common/paths.js';
+import type { ChurnConfig } from '../config/schema.js';
+import type { Logger } from '../logging/logger.js';
+import { FAILURE_FAMILY, failureExposition, type JobMetrics, type JobName } from './job-metrics.js';
+import { push, PushError, redactUrl, type PushTarget } from './pushgateway.js';
+import { replaceFamily, writeTextfile } from './textfile.js';
+
+export interface PublishSettings {
+  job: JobName;
+  pushgateway: ChurnConfig['pushgateway'];
+  /** Grouping labels after the job: instance first when given. */
+  grouping: Array<[string, string]>;
+  textfileDir: string;
+  /** A failed push fails the job. */
+  strict: boolean;
+}
+
+/** The metrics could not be pushed and --strict-push was given: exit code 3. */
+export class PushFailedError extends ChurnError {
+  override readonly exitCode = 3;
+}
+
+export async function publishSuccess(
+  metrics: JobMetrics,
+  settings: PublishSettings,
+  log: Logger,
+): Promise<void> {
+  const exposition = await metrics.exposition();
+  const path = await writeTextfile(settings.textfileDir, settings.job, exposition);
+  log.debug('wrote metrics textfile', { path: displayPath(path) });
+  await pushOrWarn(settings, 'PUT', exposition, log);
+}
+
+export async function publishFailure(
+  settings: PublishSettings,
+  at: Date,
+  log: Logger,
+): Promise<void> {
+  const exposition = await failureExposition(at);
+  await replaceFamily(settings.textfileDir, settings.job, FAILURE_FAMILY, exposition);
+  await pushOrWarn({ ...settings, strict: false }, 'POST', exposition, log);
+}
+
+async function pushOrWarn(
+  settings: PublishSettings,
+  method: 'PUT' | 'POST',
+  body: string,
+  log: Logger,
+): Promise<void> {
+  const { url } = settings.pushgateway;
+  if (url === null) return;
+  const started = performance.now();
+  try {
+    await push(await pushTarget(settings, url), method, body);
+    log.info('pushed metrics', {
+      gateway: redactUrl(url),
+      job: settings.job,
+      grouping: settings.grouping.map(([name, value]) => `${name}=${value}`).join(' '),
+      method,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+    });
+  } catch (error) {
+    if (!(error instanceof PushError)) throw error;
+    if (settings.strict) throw new PushFailedError(`${error.message} (--strict-push)`);
+    log.warn(
+      `${error.message}; the job's work is done and its metrics are in ${displayPath(settings.textfileDir)}`,
+    );
+  }
+}
+
+async function pushTarget(settings: PublishSettings, url: string): Promise<PushTarget> {
+  const { username, password, token, caFile, timeoutSeconds, retries } = settings.pushgateway;
+  let ca: Buffer | undefined;
+  if (caFile !== null) {
+    ca = await readFile(caFile).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `pushgateway.caFile ${displayPath(caFile)} cannot be read (${error.code})`,
+      );
+    });
+  }
+  return {
+    url,
+    job: settings.job,
+    grouping: settings.grouping,
+    timeoutMs: timeoutSeconds * 1000,
+    retries,
+    auth:
+      token !== null
+        ? { token }
+        : username !== null
+          ? { username, password: password ?? '' }
+          : null,
+    ca,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Every run's metrics as `<job>.prom` in the node_exporter textfile format, written atomically,
+ * whether or not a Pushgateway is configured. A failed run keeps the last good run's lines and
+ * sets its failure time, as the Pushgateway does.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic-file.js';
+
+export function textfilePath(dir: string, job: string): string {
+  return join(dir, `${job}.prom`);
+}
+
+export async function writeTextfile(dir: string, job: string, exposition: string): Promise<string> {
+  const path = textfilePath(dir, job);
+  await writeFileAtomic(path, exposition.endsWith('\n') ? exposition : `${exposition}\n`);
+  return path;
+}
+
+/** Replaces (or adds) one family in the job's textfile, leaving the other families as they are. */
+export async function replaceFamily(
+  dir: string,
+  job: string,
+  family: string,
+  exposition: string,
+): Promise<string> {
+  const previous = await readFile(textfilePath(dir, job), 'utf8').catch(() => '');
+  const kept = previous
+    .split('\n')
+    .filter((line) => line !== '' && !belongsTo(line, family))
+    .join('\n');
+  return writeTextfile(dir, job, kept ? `${kept}\n${exposition}` : exposition);
+}
+
+function belongsTo(line: string, family: string): boolean {
+  const name = line.startsWith('# ') ? line.split(' ')[2] : line.split(/[{ ]/)[0];
+  return name === family;
+}

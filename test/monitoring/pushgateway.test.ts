@@ -1,0 +1,198 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { groupUrl, redactUrl } from '../../src/monitoring/pushgateway.js';
+import { REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+import {
+  freePort,
+  HAS_PUSHGATEWAY,
+  onlyChurn,
+  promtoolProblems,
+  sampleValue,
+  silentServer,
+  startPushgateway,
+  type Gateway,
+} from '../helpers/pushgateway.js';
+
+describe('Pushgateway addresses', () => {
+  it('encode grouping values, with base64 for slashes and empty values', () => {
+    expect(
+      groupUrl('http://gw:9091/', 'churn_train', [
+        ['instance', 'a b'],
+        ['path', 'x/y'],
+        ['shard', ''],
+      ]),
+    ).toBe('http://gw:9091/metrics/job/churn_train/instance/a%20b/path@base64/eC95/shard@base64/=');
+  });
+
+  it('hide credentials when shown', () => {
+    expect(redactUrl('https://ana:s3cret@gw.example:9091/base')).toBe(
+      'https://***@gw.example:9091/base',
+    );
+    expect(redactUrl('http://gw:9091')).toBe('http://gw:9091');
+  });
+});
+
+describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
+  let gateway: Gateway;
+  let dir: { path: string; remove: () => void };
+  beforeAll(async () => {
+    gateway = await startPushgateway();
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+  beforeEach(() => {
+    dir = tempDir();
+    mkdirSync(join(dir.path, 'data'));
+    for (const name of ['train.csv', 'new_batch_1.csv']) {
+      copyFileSync(join(REPO_ROOT, 'data', name), join(dir.path, 'data', name));
+    }
+    copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir.path, 'churn.config.json'));
+  });
+  afterEach(() => dir.remove());
+
+  const churn = (args: string[], env: Record<string, string> = {}) =>
+    runChurn([...args, '--quiet'], { cwd: dir.path, env, timeoutMs: 60_000 });
+
+  it('pushes the model metrics of train under its job and instance, lint-clean', async () => {
+    const trained = await churn([
+      'train',
+      '--trees',
+      '20',
+      '--json',
+      '--pushgateway',
+      gateway.url,
+      '--instance',
+      'host-a',
+    ]);
+    expect(trained.code).toBe(0);
+    const { version, metrics } = JSON.parse(trained.stdout);
+    const pushed = await gateway.churnMetrics();
+    const group = { job: 'churn_train', instance: 'host-a' };
+    expect(sampleValue(pushed, 'churn_model_roc_auc', group)).toBeCloseTo(metrics.rocAuc, 12);
+    expect(sampleValue(pushed, 'churn_model_f2_score', group)).toBeCloseTo(metrics.f2, 12);
+    expect(sampleValue(pushed, 'churn_model_threshold', group)).toBeCloseTo(metrics.threshold, 12);
+    expect(sampleValue(pushed, 'churn_training_samples', group)).toBe(5100);
+    expect(sampleValue(pushed, 'churn_model_info', { ...group, version, trees: '20' })).toBe(1);
+    expect(sampleValue(pushed, 'churn_job_last_success_timestamp_seconds', group)).toBeGreaterThan(
+      Date.now() / 1000 - 60,
+    );
+    expect(promtoolProblems(pushed)).toBe('');
+    const textfile = readFileSync(join(dir.path, 'outputs', 'metrics', 'churn_train.prom'), 'utf8');
+    expect(promtoolProblems(textfile)).toBe('');
+    expect(sampleValue(textfile, 'churn_model_roc_auc')).toBeCloseTo(metrics.rocAuc, 12);
+  });
+
+  it('counts predictions over runs, and a failed run keeps the last good metrics with its failure time', async () => {
+    expect((await churn(['train', '--trees', '10'])).code).toBe(0);
+    const env = { CHURN_PUSHGATEWAY_URL: gateway.url };
+    const group = { job: 'churn_predict', instance: 'counting' };
+    const first = await churn(['predict', '--instance', 'counting', '--json'], env);
+    expect(first.code).toBe(0);
+    expect(sampleValue(await gateway.churnMetrics(), 'churn_predictions_total', group)).toBe(2000);
+    expect((await churn(['predict', '--instance', 'counting'], env)).code).toBe(0);
+    const afterTwo = await gateway.churnMetrics();
+    expect(sampleValue(afterTwo, 'churn_predictions_total', group)).toBe(4000);
+    const { riskLevels } = JSON.parse(first.stdout);
+    expect(
+      sampleValue(afterTwo, 'churn_predictions_by_risk_level', { ...group, level: 'high' }),
+    ).toBe(riskLevels.high);
+    expect(sampleValue(afterTwo, 'churn_prediction_score_count', group)).toBe(2000);
+    expect(promtoolProblems(afterTwo)).toBe('');
+
+    const failed = await churn(['predict', '--instance', 'counting', '--data', 'missing.csv'], env);
+    expect(failed.code).toBe(2);
+    const afterFailure = await gateway.churnMetrics();
+    expect(sampleValue(afterFailure, 'churn_predictions_total', group)).toBe(4000);
+    expect(
+      sampleValue(afterFailure, 'churn_predictions_by_risk_level', { ...group, level: 'high' }),
+    ).toBe(riskLevels.high);
+    expect(
+      sampleValue(afterFailure, 'churn_job_last_failure_timestamp_seconds', group),
+    ).toBeGreaterThan(Date.now() / 1000 - 60);
+    const textfile = readFileSync(
+      join(dir.path, 'outputs', 'metrics', 'churn_predict.prom'),
+      'utf8',
+    );
+    expect(sampleValue(textfile, 'churn_predictions_total')).toBe(4000);
+    expect(sampleValue(textfile, 'churn_job_last_failure_timestamp_seconds')).not.toBeNull();
+    expect(promtoolProblems(textfile)).toBe('');
+  });
+
+  it('finishes its job when the gateway is down or never answers, and fails with --strict-push', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const silent = await silentServer();
+    const env = { CHURN_PUSHGATEWAY_TIMEOUT_SECONDS: '1', CHURN_PUSHGATEWAY_RETRIES: '1' };
+    try {
+      for (const url of [down, silent.url]) {
+        const started = Date.now();
+        const relaxed = await runChurn(['train', '--trees', '10', '--pushgateway', url], {
+          cwd: dir.path,
+          env,
+        });
+        expect(relaxed.code).toBe(0);
+        expect(relaxed.stderr).toMatch(
+          /warn.*pushing to http:\/\/127\.0\.0\.1:\d+ failed after 2 attempts/i,
+        );
+        const strict = await runChurn(
+          ['train', '--trees', '10', '--quiet', '--strict-push', '--pushgateway', url],
+          {
+            cwd: dir.path,
+            env,
+          },
+        );
+        expect(strict.code).toBe(3);
+        expect(strict.stderr).toMatch(/--strict-push/);
+        expect(Date.now() - started).toBeLessThan(30_000);
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('never shows credentials in output or logs', async () => {
+    const secretUrl = gateway.url.replace('http://', 'http://ana:hunter2@');
+    const silent = await silentServer();
+    try {
+      const result = await runChurn(
+        [
+          'train',
+          '--trees',
+          '10',
+          '--log-level',
+          'debug',
+          '--pushgateway',
+          silent.url.replace('http://', 'http://ana:hunter2@'),
+        ],
+        {
+          cwd: dir.path,
+          env: {
+            CHURN_PUSHGATEWAY_TIMEOUT_SECONDS: '0.5',
+            CHURN_PUSHGATEWAY_RETRIES: '0',
+            CHURN_PUSHGATEWAY_TOKEN: 'tok-123',
+          },
+        },
+      );
+      expect(result.code).toBe(0);
+      const pushed = await runChurn(['train', '--trees', '10', '--pushgateway', secretUrl], {
+        cwd: dir.path,
+      });
+      expect(pushed.code).toBe(0);
+      const logs = join(dir.path, 'logs');
+      const logText = (await import('node:fs'))
+        .readdirSync(logs)
+        .map((name) => readFileSync(join(logs, name), 'utf8'))
+        .join('');
+      for (const text of [result.stdout, result.stderr, pushed.stdout, pushed.stderr, logText]) {
+        expect(text).not.toContain('hunter2');
+        expect(text).not.toContain('tok-123');
+      }
+      expect(onlyChurn(await (await fetch(`${gateway.url}/metrics`)).text())).toContain(
+        'churn_model_roc_auc',
+      );
+    } finally {
+      await silent.close();
+    }
+  });
+});
