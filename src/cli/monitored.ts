@@ -69,7 +69,7 @@ export async function runMonitored<T>(
   });
 }
 
-function groupingArg(
+export function groupingArg(
   value: string,
   previous: Array<[string, string]> = [],
 ): Array<[string, string]> {

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { churnVersion } from '../common/version.js';
 import { LOG_LEVELS } from '../config/schema.js';
 import type { Environment } from './context.js';
+import { registerExportMetrics } from './commands/export-metrics.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
@@ -45,5 +46,6 @@ See docs/cli.md and docs/configuration.md.`,
   registerTrain(program, environment);
   registerPredict(program, environment);
   registerModels(program, environment);
+  registerExportMetrics(program, environment);
   return program;
 }

@@ -137,6 +137,27 @@ export class JobMetrics {
     for (const [outcome, total] of Object.entries(totals)) counter.inc({ outcome }, total);
   }
 
+  /** The running totals of the scoring and retraining jobs, all groups together. */
+  recordTotals(): void {
+    this.counter(
+      'churn_predictions_total',
+      'Customers scored, over every run.',
+      this.state.jobTotal('churn_predict', 'churn_predictions_total'),
+    );
+    const retraining = new Counter({
+      name: 'churn_retraining_total',
+      help: 'Retraining runs by outcome, over every run.',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    for (const outcome of ['promoted', 'kept']) {
+      retraining.inc(
+        { outcome },
+        this.state.jobTotal('churn_retrain', `churn_retraining_total:${outcome}`),
+      );
+    }
+  }
+
   recordSuccess(durationSeconds: number, at: Date): void {
     this.gauge('churn_job_duration_seconds', 'Seconds the last run of the job took.').set(
       durationSeconds,

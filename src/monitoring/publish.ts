@@ -36,7 +36,7 @@ export async function publishSuccess(
   const exposition = await metrics.exposition();
   const path = await writeTextfile(settings.textfileDir, settings.job, exposition);
   log.debug('wrote metrics textfile', { path: displayPath(path) });
-  await pushOrWarn(settings, 'PUT', exposition, log);
+  await pushMetrics(settings, 'PUT', exposition, log);
 }
 
 export async function publishFailure(
@@ -46,10 +46,11 @@ export async function publishFailure(
 ): Promise<void> {
   const exposition = await failureExposition(at);
   await replaceFamily(settings.textfileDir, settings.job, FAILURE_FAMILY, exposition);
-  await pushOrWarn({ ...settings, strict: false }, 'POST', exposition, log);
+  await pushMetrics({ ...settings, strict: false }, 'POST', exposition, log);
 }
 
-async function pushOrWarn(
+/** Pushes an exposition to the configured gateway, if any: a failure warns, or throws when strict. */
+export async function pushMetrics(
   settings: PublishSettings,
   method: 'PUT' | 'POST',
   body: string,
@@ -69,7 +70,7 @@ async function pushOrWarn(
     });
   } catch (error) {
     if (!(error instanceof PushError)) throw error;
-    if (settings.strict) throw new PushFailedError(`${error.message} (--strict-push)`);
+    if (settings.strict) throw new PushFailedError(error.message);
     log.warn(
       `${error.message}; the job's work is done and its metrics are in ${displayPath(settings.textfileDir)}`,
     );

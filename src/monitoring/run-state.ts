@@ -38,6 +38,15 @@ export class RunState {
     return this.all[group]?.[counter] ?? 0;
   }
 
+  /** A counter's running total summed over every group of a job. */
+  jobTotal(job: string, counter: string): number {
+    let sum = 0;
+    for (const [group, totals] of Object.entries(this.all)) {
+      if (group === job || group.startsWith(`${job}/`)) sum += totals[counter] ?? 0;
+    }
+    return sum;
+  }
+
   /** Adds to a running total and saves; returns the new total. */
   async add(group: string, counter: string, amount: number): Promise<number> {
     const totals = (this.all[group] ??= {});

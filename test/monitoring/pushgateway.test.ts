@@ -143,7 +143,7 @@ describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
           },
         );
         expect(strict.code).toBe(3);
-        expect(strict.stderr).toMatch(/--strict-push/);
+        expect(strict.stderr).toMatch(/^error: pushing to .* failed after 2 attempts/m);
         expect(Date.now() - started).toBeLessThan(30_000);
       }
     } finally {
@@ -194,5 +194,36 @@ describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('exports the champion and the running totals on demand, failing when a requested push fails', async () => {
+    expect((await churn(['train', '--trees', '10'])).code).toBe(0);
+    expect((await churn(['predict'])).code).toBe(0);
+    const printed = await churn(['export-metrics']);
+    expect(printed.code).toBe(0);
+    expect(promtoolProblems(printed.stdout)).toBe('');
+    expect(sampleValue(printed.stdout, 'churn_predictions_total')).toBe(2000);
+    const pushed = await churn([
+      'export-metrics',
+      '--pushgateway',
+      gateway.url,
+      '--textfile',
+      'ci.prom',
+    ]);
+    expect(pushed.code).toBe(0);
+    expect(
+      sampleValue(await gateway.churnMetrics(), 'churn_model_roc_auc', {
+        job: 'churn_export_metrics',
+      }),
+    ).toBe(sampleValue(printed.stdout, 'churn_model_roc_auc'));
+    expect(promtoolProblems(readFileSync(join(dir.path, 'ci.prom'), 'utf8'))).toBe('');
+    const failed = await runChurn(
+      ['export-metrics', '--quiet', '--pushgateway', `http://127.0.0.1:${await freePort()}`],
+      {
+        cwd: dir.path,
+        env: { CHURN_PUSHGATEWAY_RETRIES: '0' },
+      },
+    );
+    expect(failed.code).toBe(3);
   });
 });
