@@ -37,7 +37,7 @@ export function createProgram(environment: Environment): Command {
       'after',
       `
 Configuration: built-in defaults < churn.config.json < CHURN_* environment variables < flags.
-Exit codes: 0 success, 2 bad usage or input, 1 any other failure.
+Exit codes: 0 success, 2 bad usage or input, 3 metrics not pushed (--strict-push), 1 any other failure.
 See docs/cli.md and docs/configuration.md.`,
     );
 
