@@ -9,9 +9,12 @@ import { publishFailure, publishSuccess, type PublishSettings } from '../monitor
 import { groupKey, RunState } from '../monitoring/run-state.js';
 import { runCommand, type CommandContext, type Environment, type FlagMap } from './context.js';
 
-interface PushFlags {
+export interface GroupingFlags {
   instance?: string;
   grouping?: Array<[string, string]>;
+}
+
+interface PushFlags extends GroupingFlags {
   strictPush?: boolean;
 }
 
@@ -40,10 +43,7 @@ export async function runMonitored<T>(
 ): Promise<T> {
   return runCommand(name, command, environment, [...flagMap, ...PUSH_FLAGS], async (context) => {
     const flags = command.opts<PushFlags>();
-    const grouping: Array<[string, string]> = [
-      ...(flags.instance !== undefined ? [['instance', flags.instance] as [string, string]] : []),
-      ...(flags.grouping ?? []),
-    ];
+    const grouping = groupingOf(flags);
     const settings: PublishSettings = {
       job,
       pushgateway: context.config.pushgateway,
@@ -67,6 +67,14 @@ export async function runMonitored<T>(
     await publishSuccess(metrics, settings, context.log);
     return result;
   });
+}
+
+/** The grouping labels after the job: the instance first, then --grouping's, in order. */
+export function groupingOf(flags: GroupingFlags): Array<[string, string]> {
+  return [
+    ...(flags.instance !== undefined ? [['instance', flags.instance] as [string, string]] : []),
+    ...(flags.grouping ?? []),
+  ];
 }
 
 export function groupingArg(

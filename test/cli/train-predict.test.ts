@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHURN_BIN, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+import { CHURN_BIN, copySampleProject, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
   dir = tempDir();
-  mkdirSync(join(dir.path, 'data'));
-  for (const name of ['train.csv', 'new_batch_1.csv']) {
-    copyFileSync(join(REPO_ROOT, 'data', name), join(dir.path, 'data', name));
-  }
-  copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir.path, 'churn.config.json'));
+  copySampleProject(dir.path);
 });
 afterEach(() => dir.remove());
 

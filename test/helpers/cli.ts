@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +45,13 @@ export function runChurn(args: string[], options: CliOptions): Promise<CliResult
 export function tempDir(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'churn-test-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The shipped configuration and sample data, copied into a scratch folder to run commands in. */
+export function copySampleProject(dir: string): void {
+  mkdirSync(join(dir, 'data'));
+  for (const name of ['train.csv', 'new_batch_1.csv']) {
+    copyFileSync(join(REPO_ROOT, 'data', name), join(dir, 'data', name));
+  }
+  copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir, 'churn.config.json'));
 }

@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { groupUrl, redactUrl } from '../../src/monitoring/pushgateway.js';
-import { REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import {
   freePort,
   HAS_PUSHGATEWAY,
@@ -44,11 +44,7 @@ describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
   });
   beforeEach(() => {
     dir = tempDir();
-    mkdirSync(join(dir.path, 'data'));
-    for (const name of ['train.csv', 'new_batch_1.csv']) {
-      copyFileSync(join(REPO_ROOT, 'data', name), join(dir.path, 'data', name));
-    }
-    copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir.path, 'churn.config.json'));
+    copySampleProject(dir.path);
   });
   afterEach(() => dir.remove());
 

@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import { displayPath } from '../../common/paths.js';
 import { EXPORT_JOB, exportMetrics, type ExportResult } from '../../jobs/export-metrics.js';
 import { runCommand, type Environment, type FlagMap } from '../context.js';
-import { groupingArg } from '../monitored.js';
+import { groupingArg, groupingOf, type GroupingFlags } from '../monitored.js';
 
-interface ExportFlags {
+interface ExportFlags extends GroupingFlags {
   textfile?: string;
   stdout?: boolean;
-  instance?: string;
-  grouping?: Array<[string, string]>;
 }
 
 const EXPORT_FLAGS: FlagMap = [
@@ -45,12 +43,7 @@ Examples:
         environment,
         EXPORT_FLAGS,
         async ({ config, log, out }) => {
-          const grouping: Array<[string, string]> = [
-            ...(flags.instance !== undefined
-              ? [['instance', flags.instance] as [string, string]]
-              : []),
-            ...(flags.grouping ?? []),
-          ];
+          const grouping = groupingOf(flags);
           const textfile = flags.textfile ? resolve(environment.cwd, flags.textfile) : null;
           const url = config.pushgateway.url;
           const result = await exportMetrics(
