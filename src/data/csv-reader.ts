@@ -22,6 +22,9 @@ export interface CsvSource {
   readonly name: string;
   readonly delimiter: Delimiter;
   readonly header: string[];
+  /** The file's size, and how many of its bytes the parser has taken so far (for progress). */
+  readonly bytes: number;
+  readonly bytesRead: number;
   /** Data records, `size` at a time; each has exactly as many fields as the header. */
   batches(size: number): AsyncGenerator<string[][]>;
   /** sha256 of the file, once every batch has been read. */
@@ -37,13 +40,15 @@ const READ_CHUNK = 1 << 18;
 
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
   const name = displayPath(path);
-  await checkReadable(path, name);
+  const bytes = await checkReadable(path, name);
   const delimiter = options.delimiter ?? detectDelimiter(await readStart(path));
   const hash = createHash('sha256');
+  let bytesRead = 0;
   const parser = parse(parserOptions(delimiter));
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
+      bytesRead += chunk.length;
       done(null, chunk);
     },
   });
@@ -61,6 +66,10 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     name,
     delimiter,
     header,
+    bytes,
+    get bytesRead() {
+      return bytesRead;
+    },
     async *batches(size) {
       let batch: string[][] = [];
       for (;;) {
@@ -126,7 +135,8 @@ function asInputError(error: unknown, name: string, headerFields?: number): Erro
   }
 }
 
-async function checkReadable(path: string, name: string): Promise<void> {
+/** The file's size in bytes, once it is known to be a readable file. */
+async function checkReadable(path: string, name: string): Promise<number> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(
       { file: name },
@@ -134,6 +144,7 @@ async function checkReadable(path: string, name: string): Promise<void> {
     );
   });
   if (!info.isFile()) throw new InputError({ file: name }, 'is not a file');
+  return info.size;
 }
 
 async function readStart(path: string): Promise<string> {

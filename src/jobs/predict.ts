@@ -32,7 +32,8 @@ export interface PredictJobOptions {
   delimiter?: Delimiter;
   threads: number | null;
   cwd: string;
-  onRows?: (rows: number) => void;
+  /** After each batch: rows written, and the input's bytes read of its total. */
+  onProgress?: (progress: { rows: number; bytesRead: number; bytes: number }) => void;
   /** Each batch's probabilities, in file order. */
   onScores?: (scores: Float64Array) => void;
 }
@@ -112,7 +113,7 @@ export async function predictChurn(
         collectGarbage();
         collectedAt = rows;
       }
-      options.onRows?.(rows);
+      options.onProgress?.({ rows, bytesRead: source.bytesRead, bytes: source.bytes });
     };
     // One batch is scored by the workers while this thread reads and encodes the next; then
     // this thread joins in on what is left of it.

@@ -7,7 +7,7 @@ import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predic
 import { type Environment, type FlagMap } from '../context.js';
 import { addPushOptions, runMonitored } from '../monitored.js';
 import { delimiterArg } from '../parse.js';
-import { progressBar } from '../progress.js';
+import { progressBar, type Progress } from '../progress.js';
 
 interface PredictFlags {
   model?: string;
@@ -59,7 +59,8 @@ Examples:
           if (config.data.score === null) {
             throw new UsageError('nothing to score: pass --data FILE or set data.score');
           }
-          const progress = progressBar(out, 'scoring', 0, 'rows');
+          // The bar's total, the file's size, is known once the job has opened the file.
+          const progress: { bar: Progress | null } = { bar: null };
           const result = await predictChurn(
             {
               data: config.data.score,
@@ -73,12 +74,15 @@ Examples:
               delimiter: flags.delimiter,
               threads: config.model.threads,
               cwd: environment.cwd,
-              onRows: (rows) => progress.update(rows),
+              onProgress: ({ bytesRead, bytes }) => {
+                progress.bar ??= progressBar(out, 'scoring', Math.ceil(bytes / 1024), 'KB read');
+                progress.bar.update(Math.floor(bytesRead / 1024));
+              },
               onScores: (scores) => metrics.observeScores(scores),
             },
             log,
           );
-          progress.finish();
+          progress.bar?.finish();
           metrics.recordModelInfo(result.modelVersion, result.modelParams);
           await metrics.recordPredictions(result);
           out.result(result, renderPredict, predictJson);
