@@ -92,7 +92,8 @@ export async function predictChurn(
     let rows = 0;
     let scoreSum = 0;
     let predictedChurn = 0;
-    const threads = options.threads ?? availableParallelism();
+    // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
+    const workers = Math.max(1, (options.threads ?? availableParallelism()) - 1);
     let prefixes: string[] = [];
     let collectedAt = 0;
 
@@ -132,7 +133,7 @@ export async function predictChurn(
       let join = () => {};
       const joinWhen = new Promise<void>((resolve) => (join = resolve));
       const done = forest
-        .score(columns, threads, { joinWhen })
+        .score(columns, workers, { joinWhen })
         .then((scores) => write(scores, lead));
       done.catch(() => undefined); // awaited by finishInFlight
       inFlight = { done, join };

@@ -35,7 +35,7 @@ export function registerPredict(program: Command, environment: Environment): voi
     )
     .option('--keep-columns', 'copy every input column into the output, before the predictions')
     .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg)
-    .option('--threads <n>', 'scoring threads (default: every core)');
+    .option('--threads <n>', 'threads in all, this one included (default: one per core)');
   addPushOptions(command)
     .addHelpText(
       'after',
