@@ -73,14 +73,7 @@ export async function predictChurn(
   const writer = await openAtomicWriter(options.out);
   try {
     const encoder = new BatchEncoder(model.schema, source, BATCH_ROWS);
-    const idIndex = model.schema.id === null ? -1 : source.header.indexOf(model.schema.id);
-    const kept = options.keepColumns
-      ? source.header
-          .map((_, index) => index)
-          .filter((index) => !PREDICTION_COLUMNS.includes(source.header[index]))
-      : idIndex >= 0
-        ? [idIndex]
-        : [];
+    const kept = keptColumns(source.header, model.schema.id, options.keepColumns);
     if (options.keepColumns && kept.length < source.header.length) {
       log.warn(`replacing the earlier prediction columns of ${source.name}`);
     }
@@ -88,10 +81,8 @@ export async function predictChurn(
       csvLine([...kept.map((index) => source.header[index]), ...PREDICTION_COLUMNS]) + '\n',
     );
 
-    const riskLevels: Record<RiskLevel, number> = { low: 0, medium: 0, high: 0 };
+    const summary = { riskLevels: { low: 0, medium: 0, high: 0 }, scoreSum: 0, predictedChurn: 0 };
     let rows = 0;
-    let scoreSum = 0;
-    let predictedChurn = 0;
     // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
     const workers = Math.max(1, (options.threads ?? availableParallelism()) - 1);
     let prefixes: string[] = [];
@@ -99,17 +90,7 @@ export async function predictChurn(
 
     const write = async (scores: Float64Array, lead: string[]) => {
       options.onScores?.(scores);
-      const lines: string[] = new Array(scores.length);
-      for (let row = 0; row < scores.length; row++) {
-        const score = scores[row];
-        const level = riskLevel(score, options.risk);
-        const predicted = score >= model.threshold ? 1 : 0;
-        riskLevels[level]++;
-        scoreSum += score;
-        predictedChurn += predicted;
-        lines[row] = `${lead[row]}${formatProbability(score)},${predicted},${level}`;
-      }
-      await writer.write(lines.join('\n') + '\n');
+      await writer.write(formatBatch(scores, lead, model.threshold, options.risk, summary));
       if (rows - collectedAt >= COLLECT_EVERY_ROWS) {
         collectGarbage();
         collectedAt = rows;
@@ -159,6 +140,7 @@ export async function predictChurn(
       );
     }
     await writer.commit();
+    const { riskLevels, scoreSum, predictedChurn } = summary;
     const result: PredictResult = {
       rows,
       out: displayPath(options.out),
@@ -185,6 +167,40 @@ export async function predictChurn(
   } finally {
     source.close();
   }
+}
+
+/** Input columns copied to the output: all (but earlier predictions) or just the model's id. */
+function keptColumns(header: string[], id: string | null, keepAll: boolean): number[] {
+  const indexes = header.map((_, index) => index);
+  if (keepAll) return indexes.filter((index) => !PREDICTION_COLUMNS.includes(header[index]));
+  return indexes.filter((index) => header[index] === id);
+}
+
+interface ScoreSummary {
+  riskLevels: Record<RiskLevel, number>;
+  scoreSum: number;
+  predictedChurn: number;
+}
+
+/** A batch's output lines (each after its kept fields), counted into the summary. */
+function formatBatch(
+  scores: Float64Array,
+  lead: string[],
+  threshold: number,
+  cutoffs: { medium: number; high: number },
+  summary: ScoreSummary,
+): string {
+  const lines: string[] = new Array(scores.length);
+  for (let row = 0; row < scores.length; row++) {
+    const score = scores[row];
+    const level = riskLevel(score, cutoffs);
+    const predicted = score >= threshold ? 1 : 0;
+    summary.riskLevels[level]++;
+    summary.scoreSum += score;
+    summary.predictedChurn += predicted;
+    lines[row] = `${lead[row]}${formatProbability(score)},${predicted},${level}`;
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function riskLevel(score: number, cutoffs: { medium: number; high: number }): RiskLevel {
