@@ -222,4 +222,50 @@ describe('churn train and predict', () => {
       versions[0],
     ]);
   });
+
+  it('honours --delimiter, --categorical, --numeric and --positive-label, and names a bad target in one line', async () => {
+    const rows = readCsv(join(dir.path, 'data', 'train.csv'));
+    const target = rows[0].indexOf('saiu');
+    const tabbed = rows.map((row, i) =>
+      (i === 0 ? row : row.with(target, row[target] === '1' ? 'Closed' : 'Open')).join('\t'),
+    );
+    writeFileSync(join(dir.path, 'tabbed.txt'), tabbed.join('\n'));
+    const trained = await churn([
+      'train',
+      '--data',
+      'tabbed.txt',
+      '--delimiter',
+      'tab',
+      '--positive-label',
+      'closed',
+      '--categorical',
+      'numero_produtos,anos_cliente',
+      '--numeric',
+      'idade',
+      '--trees',
+      '10',
+      '--json',
+    ]);
+    expect(trained.code).toBe(0);
+    const { version } = JSON.parse(trained.stdout);
+    const model = JSON.parse(
+      readFileSync(join(dir.path, 'outputs', 'models', version, 'model.json'), 'utf8'),
+    ).model;
+    const kinds = Object.fromEntries(
+      model.schema.features.map((f: { name: string; kind: string }) => [f.name, f.kind]),
+    );
+    expect(kinds).toMatchObject({
+      numero_produtos: 'categorical',
+      anos_cliente: 'categorical',
+      idade: 'numeric',
+    });
+    expect(model.schema.labels).toEqual({ positive: 'Closed', negative: 'Open' });
+
+    const unlabelled = await churn(['train', '--data', 'tabbed.txt', '--quiet']);
+    expect(unlabelled.code).toBe(2);
+    expect(unlabelled.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unlabelled.stderr).toMatch(
+      /tabbed\.txt, column "saiu": values "(Open|Closed)", "(Open|Closed)" are not a known yes\/no pair/,
+    );
+  });
 });
