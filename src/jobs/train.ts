@@ -10,21 +10,18 @@ import {
   type LabelledReadOptions,
   type LabelledTable,
 } from '../data/labelled-table.js';
-import { stratifiedSplit, takeRows } from '../data/split.js';
+import { stratifiedSplit, takeRows, type Split } from '../data/split.js';
 import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
 import { trainForest, type Forest, type ModelParams, type TrainingSet } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
+import type { StoredModel } from '../registry/model-file.js';
 import { newVersionId } from '../registry/version-id.js';
 import { InputError } from '../common/errors.js';
 
-export interface TrainJobOptions extends Omit<LabelledReadOptions, 'onProgress'> {
+export interface TrainJobOptions extends Omit<LabelledReadOptions, 'onProgress'>, FitSettings {
   data: string;
-  model: ChurnConfig['model'];
-  testSize: number;
-  beta: number;
   modelsDir: string;
-  onTree?: (done: number, total: number) => void;
 }
 
 export interface TrainResult extends ModelEvaluation {
@@ -47,27 +44,79 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
   const readSeconds = secondsSince(readStarted);
   reportTable(table, log);
 
-  const split = splitRows(table, options);
+  const fitted = await fitAndEvaluate(table, options, log);
+  const version = buildVersion(table, fitted, options, readSeconds);
+  const registry = new ModelRegistry(options.modelsDir);
+  const modelPath = await registry.save(version.model, version.metadata);
+  await registry.promote(version.model.version);
+  log.success('model saved and promoted to champion', {
+    version: version.model.version,
+    modelPath,
+    ...roundedMetrics(fitted.evaluation),
+  });
+  return trainResult(version.metadata, fitted, modelPath);
+}
+
+export interface FitSettings {
+  model: ChurnConfig['model'];
+  testSize: number;
+  beta: number;
+  onTree?: (done: number, total: number) => void;
+}
+
+export interface FittedModel {
+  forest: Forest;
+  threshold: number;
+  outOfBagFBeta: number;
+  /** Seconds growing the forest. */
+  seconds: number;
+  split: Split;
+  /** The held-out rows, for judging other models on the same rows. */
+  holdout: TrainingSet;
+  evaluation: ModelEvaluation;
+  evaluationSeconds: number;
+}
+
+/** Splits, grows the forest on the training share, tunes its threshold, judges it on the holdout. */
+export async function fitAndEvaluate(
+  table: LabelledTable,
+  settings: FitSettings,
+  log: Logger,
+): Promise<FittedModel> {
+  const split = splitRows(table, settings);
   const all: TrainingSet = { features: table.features, labels: table.labels };
   const train = takeRows(all, split.train);
   const holdout = takeRows(all, split.holdout);
   log.info('split rows', {
     train: split.train.length,
     holdout: split.holdout.length,
-    testSize: options.testSize,
-    seed: options.model.seed,
+    testSize: settings.testSize,
+    seed: settings.model.seed,
   });
-
-  const fitted = await fitForest(train, options, log);
-
+  const fitted = await fitForest(train, settings, log);
   const evaluationStarted = performance.now();
   const evaluation = evaluateModel(
     holdout.labels,
     fitted.forest.predictProba(holdout.features),
     fitted.threshold,
   );
-  const evaluationSeconds = secondsSince(evaluationStarted);
+  return {
+    ...fitted,
+    split,
+    holdout,
+    evaluation,
+    evaluationSeconds: secondsSince(evaluationStarted),
+  };
+}
 
+/** The model file and metadata of a fitted model, under a new version. */
+export function buildVersion(
+  table: LabelledTable,
+  fitted: FittedModel,
+  settings: FitSettings,
+  readSeconds: number,
+  status?: ModelMetadata['status'],
+): { model: StoredModel; metadata: ModelMetadata } {
   const createdAt = new Date();
   const version = newVersionId(createdAt);
   const featureImportances = Object.fromEntries(
@@ -76,10 +125,12 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
       Number(fitted.forest.featureImportances[f].toFixed(6)),
     ]),
   );
+  const { evaluation, split } = fitted;
   const metadata: ModelMetadata = {
     version,
     createdAt: createdAt.toISOString(),
     churnVersion: churnVersion(),
+    ...(status ? { status } : {}),
     data: {
       file: table.name,
       sha256: table.fingerprint,
@@ -91,48 +142,46 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
     },
     params: fitted.forest.params,
     threshold: fitted.threshold,
-    beta: options.beta,
+    beta: settings.beta,
     metrics: evaluation.metrics,
     ratings: evaluation.ratings,
     confusionMatrix: evaluation.confusionMatrix,
     outOfBagFBeta: fitted.outOfBagFBeta,
     featureImportances,
-    durations: { readSeconds, trainingSeconds: fitted.seconds, evaluationSeconds },
-  };
-  const registry = new ModelRegistry(options.modelsDir);
-  const modelPath = await registry.save(
-    {
-      version,
-      createdAt: metadata.createdAt,
-      churnVersion: metadata.churnVersion,
-      schema: table.schema,
-      threshold: fitted.threshold,
-      beta: options.beta,
-      forest: fitted.forest.toJSON(),
+    durations: {
+      readSeconds,
+      trainingSeconds: fitted.seconds,
+      evaluationSeconds: fitted.evaluationSeconds,
     },
-    metadata,
-  );
-  await registry.promote(version);
-  log.success('model saved and promoted to champion', {
+  };
+  const model: StoredModel = {
     version,
-    modelPath,
-    ...roundedMetrics(evaluation),
-  });
+    createdAt: metadata.createdAt,
+    churnVersion: metadata.churnVersion,
+    schema: table.schema,
+    threshold: fitted.threshold,
+    beta: settings.beta,
+    forest: fitted.forest.toJSON(),
+  };
+  return { model, metadata };
+}
+
+function trainResult(metadata: ModelMetadata, fitted: FittedModel, modelPath: string): TrainResult {
   return {
-    ...evaluation,
-    version,
+    ...fitted.evaluation,
+    version: metadata.version,
     createdAt: metadata.createdAt,
     params: metadata.params,
     modelPath,
-    samples: split.train.length,
-    holdoutRows: split.holdout.length,
+    samples: fitted.split.train.length,
+    holdoutRows: fitted.split.holdout.length,
     trainingSeconds: fitted.seconds,
-    featureImportances,
-    missingTarget: table.missingTarget,
+    featureImportances: metadata.featureImportances,
+    missingTarget: metadata.data.missingTarget,
   };
 }
 
-function reportTable(table: LabelledTable, log: Logger): void {
+export function reportTable(table: LabelledTable, log: Logger): void {
   log.info('read training data', {
     file: table.name,
     rows: table.rowsRead,
@@ -153,7 +202,7 @@ function reportTable(table: LabelledTable, log: Logger): void {
   }
 }
 
-function splitRows(table: LabelledTable, options: TrainJobOptions) {
+function splitRows(table: LabelledTable, options: FitSettings): Split {
   try {
     return stratifiedSplit(table.labels, options.testSize, options.model.seed);
   } catch (error) {
@@ -174,7 +223,7 @@ interface FittedForest {
 /** Grows the forest and tunes its threshold on the rows each tree did not see. */
 async function fitForest(
   train: TrainingSet,
-  options: TrainJobOptions,
+  options: FitSettings,
   log: Logger,
 ): Promise<FittedForest> {
   log.info('growing forest', { ...options.model, rows: train.labels.length });
@@ -217,6 +266,6 @@ function roundedMetrics({ metrics }: ModelEvaluation): Record<string, number> {
   );
 }
 
-function secondsSince(started: number): number {
+export function secondsSince(started: number): number {
   return Number(((performance.now() - started) / 1000).toFixed(3));
 }

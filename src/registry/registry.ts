@@ -34,6 +34,8 @@ export interface ModelMetadata {
   version: string;
   createdAt: string;
   churnVersion: string;
+  /** `rejected`: a retraining challenger that did not beat the champion. */
+  status?: 'rejected';
   data: {
     file: string;
     /** sha256 of the training file's bytes. */
