@@ -23,6 +23,11 @@ export async function main(
 ): Promise<number> {
   const state: Environment['state'] = {};
   const program = createProgram({ ...environment, state });
+  // A reader that stops early (`churn … | head`) is not an error: stop quietly, as Unix tools do.
+  environment.streams.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_OK);
+    throw error;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -172,4 +172,18 @@ describe('logging', () => {
     const result = await runChurn(args, { cwd: dir.path, env: { CHURN_LOG_LEVEL: 'warn' } });
     expect(result.stderr).toBe('');
   });
+
+  it('stops quietly with exit 0 when its reader closes early, as `churn … | head` does', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CHURN_BIN } = await import('../helpers/cli.js');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CHURN_BIN, 'train', '--help'], { cwd: dir.path });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.destroy(); // the reader is gone before the first line is written
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
+    expect(result.code).toBe(0);
+  });
 });
