@@ -63,6 +63,7 @@ export async function runMonitored<T>(
       );
       throw error;
     }
+    if (!metrics.publish) return result;
     metrics.recordSuccess((performance.now() - started) / 1000, new Date());
     await publishSuccess(metrics, settings, context.log);
     return result;

@@ -6,6 +6,7 @@ import { registerExportMetrics } from './commands/export-metrics.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
+import { registerRetrain } from './commands/retrain.js';
 import { registerTrain } from './commands/train.js';
 
 export function createProgram(environment: Environment): Command {
@@ -37,7 +38,7 @@ export function createProgram(environment: Environment): Command {
       'after',
       `
 Configuration: built-in defaults < churn.config.json < CHURN_* environment variables < flags.
-Exit codes: 0 success, 2 bad usage or input, 3 metrics not pushed (--strict-push), 1 any other failure.
+Exit codes: 0 success, 2 bad usage or input, 3 metrics not pushed (--strict-push), 4 retrain locked by another run, 1 any other failure.
 See docs/cli.md and docs/configuration.md.`,
     );
 
@@ -45,6 +46,7 @@ See docs/cli.md and docs/configuration.md.`,
   registerGenerate(program, environment);
   registerTrain(program, environment);
   registerPredict(program, environment);
+  registerRetrain(program, environment);
   registerModels(program, environment);
   registerExportMetrics(program, environment);
   return program;

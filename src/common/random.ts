@@ -100,3 +100,13 @@ export class Random {
     return weights.length - 1;
   }
 }
+
+/** FNV-1a over a string's UTF-16 code units, mixed: a stable 32-bit key for a row's identity. */
+export function hashText(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return mix32(hash);
+}

@@ -3,7 +3,16 @@
  * target, is flushed to disk, then renamed over it. A crash leaves at worst a `.tmp` leftover,
  * which readers never pick up and the next write of the same target removes.
  */
-import { open, rename, rm, readdir, mkdir, stat, type FileHandle } from 'node:fs/promises';
+import {
+  copyFile,
+  open,
+  rename,
+  rm,
+  readdir,
+  mkdir,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isAlive } from '../common/processes.js';
@@ -77,6 +86,29 @@ export async function writeFileAtomic(target: string, content: string): Promise<
   }
 }
 
+/** Moves a finished file over the target in one step, as a commit does. */
+export async function replaceFile(finished: string, target: string): Promise<void> {
+  await rename(finished, target);
+  await syncDirectory(dirname(target));
+}
+
+/** A copy of a file's bytes under a new name, appearing whole or not at all. */
+export async function copyFileAtomic(from: string, to: string): Promise<void> {
+  await removeLeftovers(to);
+  const tempPath = tempPathFor(to);
+  try {
+    await copyFile(from, tempPath);
+    const handle = await open(tempPath, 'r+');
+    await handle.sync();
+    await handle.close();
+    await rename(tempPath, to);
+    await syncDirectory(dirname(to));
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    throw error;
+  }
+}
+
 /**
  * A new folder holding the given files, created whole: written and flushed under a temporary
  * name, then renamed. Fails if the target exists; it is never replaced.
@@ -136,7 +168,7 @@ async function removeLeftovers(target: string): Promise<void> {
  * mkdir -p, one level at a time. Node's own recursive mkdir never returns for a path under /proc
  * (every level answers ENOENT and it retries forever); this gives up after one attempt per level.
  */
-async function ensureDirectory(dir: string): Promise<void> {
+export async function ensureDirectory(dir: string): Promise<void> {
   try {
     await mkdir(dir);
   } catch (error) {

@@ -1,11 +1,11 @@
-/** CSV output as RFC 4180 writes it: comma-separated, fields quoted only when they must be. */
+/** CSV output as RFC 4180 writes it: fields quoted only when they must be. */
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-export function csvField(text: string): string {
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+export function csvField(text: string, delimiter = ','): string {
+  const quote =
+    text.includes('"') || text.includes('\n') || text.includes('\r') || text.includes(delimiter);
+  return quote ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvLine(fields: readonly string[]): string {
-  return fields.map(csvField).join(',');
+export function csvLine(fields: readonly string[], delimiter = ','): string {
+  return fields.map((field) => csvField(field, delimiter)).join(delimiter);
 }

@@ -3,6 +3,7 @@
  * schema the model will carry. Column kinds are inferred in the same single pass.
  */
 import { InputError } from '../common/errors.js';
+import { hashText } from '../common/random.js';
 import { didYouMean } from '../common/suggest.js';
 import type { FeatureColumn } from '../forest/index.js';
 import { CATEGORY_LIMIT, ColumnBuilder, type ColumnKind } from './column-builder.js';
@@ -32,6 +33,11 @@ export interface LabelledTable {
   schema: DataSchema;
   features: FeatureColumn[];
   labels: Uint8Array;
+  /**
+   * A stable 32-bit key per row, from its id (or its whole text when there is no id column): the
+   * holdout split follows it, so a row stays on the same side when the file grows.
+   */
+  rowKeys: Uint32Array;
   /** Data rows in the file, and those dropped for a missing target. */
   rowsRead: number;
   missingTarget: number;
@@ -77,6 +83,7 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
   );
 
   let targetCodes: Int32Array = new Int32Array(1024);
+  let keys: Uint32Array = new Uint32Array(1024);
   const targetValues: string[] = [];
   let rows = 0;
   for await (const batch of source.batches(BATCH_ROWS)) {
@@ -90,7 +97,13 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
           );
         }
       }
-      if (rows === targetCodes.length) targetCodes = grow(targetCodes);
+      if (rows === targetCodes.length) {
+        targetCodes = grow(targetCodes);
+        const bigger = new Uint32Array(keys.length * 2);
+        bigger.set(keys);
+        keys = bigger;
+      }
+      keys[rows] = hashText(idIndex >= 0 ? record[idIndex].trim() : record.join('\u0000'));
       const text = record[targetIndex].trim();
       if (isMissing(text)) {
         targetCodes[rows] = -1;
@@ -138,9 +151,13 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
       ? Uint8Array.from(targetCodes.subarray(0, rows), (c) => (c >= 0 ? 1 : 0))
       : null;
   const labels = new Uint8Array(kept);
+  const rowKeys = new Uint32Array(kept);
   for (let row = 0, k = 0; row < rows; row++) {
     const code = targetCodes[row];
-    if (code >= 0) labels[k++] = isPositive[code] ? 1 : 0;
+    if (code >= 0) {
+      rowKeys[k] = keys[row];
+      labels[k++] = isPositive[code] ? 1 : 0;
+    }
   }
 
   const features: FeatureColumn[] = [];
@@ -168,6 +185,7 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
     },
     features,
     labels,
+    rowKeys,
     rowsRead: rows,
     missingTarget,
   };

@@ -1,8 +1,11 @@
 /**
- * The seeded, stratified train/holdout split: each class is shuffled and cut at the same share,
- * so the holdout has the churn rate of the whole file, and the same seed gives the same split.
+ * The seeded, stratified train/holdout split. Each class is ordered by a seeded hash of its rows'
+ * keys (their ids) and cut at the same share, so the holdout has the churn rate of the whole file,
+ * the same seed gives the same split, and a row's side depends on its key, not on its position:
+ * when new rows join a file, the rows held out before are (all but a few at the cut) held out
+ * again, so a model is never judged on rows it was trained on.
  */
-import { Random } from '../common/random.js';
+import { mix32 } from '../common/random.js';
 import type { FeatureColumn, TrainingSet } from '../forest/index.js';
 
 export interface Split {
@@ -11,8 +14,14 @@ export interface Split {
   holdout: Uint32Array;
 }
 
-export function stratifiedSplit(labels: Uint8Array, holdoutShare: number, seed: number): Split {
-  const random = new Random(seed);
+export function stratifiedSplit(
+  labels: Uint8Array,
+  holdoutShare: number,
+  seed: number,
+  keys: Uint32Array = Uint32Array.from(labels, (_, row) => row),
+): Split {
+  const salt = mix32(seed ^ 0x5bd1e995);
+  const rank = (row: number) => mix32(keys[row] ^ salt);
   const train: number[] = [];
   const holdout: number[] = [];
   for (const label of [0, 1]) {
@@ -23,10 +32,7 @@ export function stratifiedSplit(labels: Uint8Array, holdoutShare: number, seed: 
         `a train/holdout split needs at least 2 rows of each class, class ${label} has ${rows.length}`,
       );
     }
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = random.int(i + 1);
-      [rows[i], rows[j]] = [rows[j], rows[i]];
-    }
+    rows.sort((a, b) => rank(a) - rank(b) || a - b);
     // Both sides keep at least one row of each class.
     const held = Math.min(rows.length - 1, Math.max(1, Math.round(rows.length * holdoutShare)));
     rows.forEach((row, i) => (i < held ? holdout : train).push(row));

@@ -204,7 +204,7 @@ export function reportTable(table: LabelledTable, log: Logger): void {
 
 function splitRows(table: LabelledTable, options: FitSettings): Split {
   try {
-    return stratifiedSplit(table.labels, options.testSize, options.model.seed);
+    return stratifiedSplit(table.labels, options.testSize, options.model.seed, table.rowKeys);
   } catch (error) {
     throw new InputError(
       { file: table.name, column: table.schema.target },

@@ -43,6 +43,8 @@ export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
 export class JobMetrics {
   readonly registry = new Registry();
+  /** False for runs that must leave no trace, such as a dry run. */
+  publish = true;
   private scores: Histogram | null = null;
 
   /** `state` keeps the counters that accumulate over runs, under `group`. */

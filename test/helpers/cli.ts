@@ -50,7 +50,7 @@ export function tempDir(): { path: string; remove: () => void } {
 /** The shipped configuration and sample data, copied into a scratch folder to run commands in. */
 export function copySampleProject(dir: string): void {
   mkdirSync(join(dir, 'data'));
-  for (const name of ['train.csv', 'new_batch_1.csv']) {
+  for (const name of ['train.csv', 'new_batch_1.csv', 'new_batch_2.csv']) {
     copyFileSync(join(REPO_ROOT, 'data', name), join(dir, 'data', name));
   }
   copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir, 'churn.config.json'));

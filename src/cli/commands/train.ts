@@ -35,15 +35,20 @@ export const TRAIN_FLAGS: FlagMap = [
   ['modelsDir', 'modelsDir', '--models-dir'],
 ];
 
-/** The data and model options `train` and `retrain` share. */
-export function addTrainingOptions(command: Command): Command {
+/** How a labelled file reads: the options `train` and `retrain` share. */
+export function addDataOptions(command: Command): Command {
   return command
     .option('--target <column>', 'target column (1/0, true/false, yes/no, sim/não, s/n)')
     .option('--id <column>', 'id column: carried, never a feature')
     .option('--positive-label <value>', 'target value meaning churned, when not a usual yes')
     .option('--categorical <columns>', 'columns to read as categories (comma-separated)', listArg)
     .option('--numeric <columns>', 'columns to read as numbers (comma-separated)', listArg)
-    .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg)
+    .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg);
+}
+
+/** The forest's and the evaluation's settings. */
+function addModelOptions(command: Command): Command {
+  return command
     .option('--trees <n>', 'number of trees')
     .option('--max-depth <n>', 'deepest level a tree grows to (default: unlimited)')
     .option('--min-samples-leaf <n>', 'fewest rows a leaf may hold')
@@ -62,7 +67,7 @@ export function registerTrain(program: Command, environment: Environment): void 
     .command('train')
     .description('train a churn model on a labelled CSV and make it the champion')
     .option('--data <file>', 'labelled CSV (default: data.train from the configuration)');
-  addPushOptions(addTrainingOptions(command))
+  addPushOptions(addModelOptions(addDataOptions(command)))
     .addHelpText(
       'after',
       `

@@ -1,0 +1,151 @@
+import type { ChalkInstance } from 'chalk';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { UsageError } from '../../common/errors.js';
+import type { Delimiter } from '../../data/delimiter.js';
+import { retrainModel, type RetrainMetric, type RetrainResult } from '../../jobs/retrain.js';
+import { type Environment, type FlagMap } from '../context.js';
+import { addPushOptions, runMonitored } from '../monitored.js';
+import { progressBar, type Progress } from '../progress.js';
+import { addDataOptions } from './train.js';
+
+interface RetrainFlags {
+  data: string;
+  categorical?: string[];
+  numeric?: string[];
+  delimiter?: Delimiter;
+  metric: RetrainMetric;
+  minImprovement: number;
+  dryRun?: boolean;
+}
+
+const RETRAIN_FLAGS: FlagMap = [
+  ['base', 'data.train', '--base'],
+  ['target', 'data.target', '--target'],
+  ['id', 'data.id', '--id'],
+  ['positiveLabel', 'data.positiveLabel', '--positive-label'],
+  ['threads', 'model.threads', '--threads'],
+  ['testSize', 'training.testSize', '--test-size'],
+  ['modelsDir', 'modelsDir', '--models-dir'],
+];
+
+export function registerRetrain(program: Command, environment: Environment): void {
+  const command = program
+    .command('retrain')
+    .description('merge new labelled rows, train a challenger, promote it if it beats the champion')
+    .requiredOption('--data <file>', 'new labelled rows')
+    .option('--base <file>', 'training file the rows join (default: data.train)');
+  addDataOptions(command)
+    .addOption(
+      new Option('--metric <name>', 'metric the challenger must win on')
+        .choices(['f2', 'rocAuc'])
+        .default('f2'),
+    )
+    .option(
+      '--min-improvement <f>',
+      'margin the challenger needs over the champion',
+      improvementArg,
+      0,
+    )
+    .option('--test-size <share>', 'share of merged rows held out to compare the two')
+    .option('--threads <n>', 'worker threads (default: every core)')
+    .option('--models-dir <dir>', 'model registry folder')
+    .option('--dry-run', 'report what would happen; write nothing');
+  addPushOptions(command)
+    .addHelpText(
+      'after',
+      `
+Exit codes for cron: 0 whether the challenger was promoted or not; 4 another retrain holds the
+lock; 2 bad input (nothing changed); 3 metrics not pushed (--strict-push); 1 other failures.
+
+Examples:
+  churn retrain --data data/new_batch_1.csv
+  churn retrain --data incoming/2026-11-26.csv --metric rocAuc --min-improvement 0.005 --json
+  churn retrain --data incoming/today.csv --dry-run`,
+    )
+    .action(async (flags: RetrainFlags, cmd: Command) => {
+      await runMonitored(
+        'retrain',
+        'churn_retrain',
+        cmd,
+        environment,
+        RETRAIN_FLAGS,
+        async ({ config, log, out }, metrics) => {
+          if (config.data.train === null) {
+            throw new UsageError('no base training file: pass --base FILE or set data.train');
+          }
+          if (config.data.target === null) {
+            throw new UsageError('no target column: pass --target COLUMN or set data.target');
+          }
+          // The tree count is the champion's, known once the job has loaded it.
+          const progress: { bar: Progress | null } = { bar: null };
+          const result = await retrainModel(
+            {
+              data: resolve(environment.cwd, flags.data),
+              base: config.data.train,
+              target: config.data.target,
+              id: config.data.id,
+              positiveLabel: config.data.positiveLabel,
+              categorical: flags.categorical,
+              numeric: flags.numeric,
+              delimiter: flags.delimiter,
+              modelsDir: config.modelsDir,
+              metric: flags.metric,
+              minImprovement: flags.minImprovement,
+              testSize: config.training.testSize,
+              threads: config.model.threads,
+              dryRun: flags.dryRun === true,
+              onTree: (done, total) => {
+                progress.bar ??= progressBar(out, 'growing challenger', total, 'trees');
+                progress.bar.update(done);
+              },
+            },
+            log,
+          );
+          progress.bar?.finish();
+          if (result.dryRun) metrics.publish = false;
+          else {
+            await metrics.recordRetraining(result.promoted ? 'promoted' : 'kept');
+            const { current } = result;
+            metrics.recordModel({
+              version: current.version,
+              createdAt: current.createdAt,
+              metrics: current.metrics,
+              trainingSeconds: current.durations.trainingSeconds,
+              samples: current.data.trainRows,
+              params: current.params,
+            });
+          }
+          out.result(result, renderRetrain, retrainJson);
+        },
+      );
+    });
+}
+
+function retrainJson(result: RetrainResult) {
+  const { promoted, champion, challenger, rows } = result;
+  return { promoted, champion, challenger, rows };
+}
+
+function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
+  const metric = result.metric === 'f2' ? 'F2' : 'ROC AUC';
+  const { champion, challenger, rows } = result;
+  const verdict = result.promoted
+    ? c.green(`${result.dryRun ? 'would promote' : 'promoted'} the challenger`)
+    : c.yellow(`${result.dryRun ? 'would keep' : 'kept'} the champion`);
+  return [
+    `${c.bold(verdict)} ${result.dryRun ? c.dim('(dry run: nothing written)') : ''}`,
+    `  rows: ${rows.base} base + ${rows.new} new − ${rows.duplicates} duplicates = ${rows.merged}` +
+      (result.backup ? `; base backed up to ${result.backup}` : ''),
+    `  ${metric} on the same holdout: champion ${champion.version} ${champion.metrics[result.metric].toFixed(4)}, ` +
+      `challenger ${challenger.version ?? '(not saved)'} ${challenger.metrics[result.metric].toFixed(4)}`,
+  ].join('\n');
+}
+
+function improvementArg(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < -1 || number > 1) {
+    throw new InvalidArgumentError('expected a number from -1 to 1.');
+  }
+  return number;
+}

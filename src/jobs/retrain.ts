@@ -1,0 +1,187 @@
+/**
+ * `churn retrain`, champion against challenger, safe to run unattended:
+ *   1. lock the registry (a second run refuses at once; a dead run's lock is taken over);
+ *   2. merge the new labelled rows into the base file's rows, deduplicated, in a scratch file;
+ *   3. read the merged rows and check them against the champion's data schema (on a mismatch
+ *      nothing has changed);
+ *   4. grow a challenger with the champion's settings;
+ *   5. judge champion and challenger on the same stratified, seeded holdout of the merged rows;
+ *   6. back up the base file, replace it with the merged rows, save the challenger (rejected
+ *      unless it wins) and promote it if it wins.
+ * Each file and registry change is atomic, so a run killed at any point leaves each of them as
+ * it was or as it should be. `dryRun` stops after step 5 and writes nothing.
+ */
+import { rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { UsageError } from '../common/errors.js';
+import { displayPath } from '../common/paths.js';
+import { copyFileAtomic, replaceFile } from '../data/atomic-file.js';
+import type { LabelledReadOptions } from '../data/labelled-table.js';
+import { readLabelledTable } from '../data/labelled-table.js';
+import { mergeLabelledFiles, writeRows, type MergeCounts } from '../data/merge.js';
+import { checkSameSchema, recodeForSchema } from '../data/recode.js';
+import { evaluateModel, type ModelMetrics } from '../evaluation/index.js';
+import type { Logger } from '../logging/logger.js';
+import { acquireLock } from '../registry/lock.js';
+import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
+import type { ChurnConfig } from '../config/schema.js';
+import { buildVersion, fitAndEvaluate, reportTable, secondsSince } from './train.js';
+
+export type RetrainMetric = 'f2' | 'rocAuc';
+
+export interface RetrainOptions extends Omit<LabelledReadOptions, 'onProgress' | 'id'> {
+  data: string;
+  base: string;
+  id: string | null;
+  modelsDir: string;
+  metric: RetrainMetric;
+  minImprovement: number;
+  testSize: number;
+  threads: number | null;
+  dryRun: boolean;
+  onTree?: (done: number, total: number) => void;
+}
+
+export interface RetrainResult {
+  promoted: boolean;
+  dryRun: boolean;
+  metric: RetrainMetric;
+  champion: { version: string; metrics: ModelMetrics };
+  challenger: { version: string | null; metrics: ModelMetrics };
+  rows: MergeCounts;
+  backup: string | null;
+  /** The champion after this run, as the registry records it. */
+  current: ModelMetadata;
+}
+
+export async function retrainModel(options: RetrainOptions, log: Logger): Promise<RetrainResult> {
+  const lock = await acquireLock(options.modelsDir);
+  try {
+    return await retrainLocked(options, log);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function retrainLocked(options: RetrainOptions, log: Logger): Promise<RetrainResult> {
+  const registry = new ModelRegistry(options.modelsDir);
+  const championVersion = await registry.championVersion();
+  if (championVersion === null) {
+    throw new UsageError(
+      `no champion in ${displayPath(options.modelsDir)} to retrain against: run churn train first`,
+    );
+  }
+  const champion = await registry.load(championVersion);
+  const championMetadata = await registry.metadata(championVersion);
+  const id = options.id ?? champion.model.schema.id;
+
+  const readStarted = performance.now();
+  const merged = await mergeLabelledFiles(options.base, options.data, id);
+  log.info('merged new rows', {
+    baseFile: displayPath(options.base),
+    newFile: displayPath(options.data),
+    ...merged.rows,
+  });
+  const scratch = join(
+    dirname(options.base),
+    `.${basename(options.base)}.merged-${process.pid}.tmp`,
+  );
+  try {
+    await writeRows(scratch, merged);
+    const table = await readLabelledTable(scratch, { ...options, id, delimiter: merged.delimiter });
+    table.name = displayPath(options.base);
+    checkSameSchema(table.schema, champion.model.schema, displayPath(options.data));
+    reportTable(table, log);
+    const readSeconds = secondsSince(readStarted);
+
+    const settings = {
+      // The champion's settings, its seed included: the holdout then holds out the same base
+      // rows the champion's did, and the champion is judged on no row it was trained on.
+      model: { ...champion.forest.params, threads: options.threads } as ChurnConfig['model'],
+      testSize: options.testSize,
+      beta: champion.model.beta,
+      onTree: options.onTree,
+    };
+    const challenger = await fitAndEvaluate(table, settings, log);
+    const championColumns = recodeForSchema(
+      challenger.holdout.features,
+      table.schema,
+      champion.model.schema,
+      table.name,
+    );
+    const championEvaluation = evaluateModel(
+      challenger.holdout.labels,
+      champion.forest.predictProba(championColumns),
+      champion.model.threshold,
+    );
+    const challengerScore = challenger.evaluation.metrics[options.metric];
+    const championScore = championEvaluation.metrics[options.metric];
+    const promoted = challengerScore >= championScore + options.minImprovement;
+    log.info('compared challenger with champion on the same holdout', {
+      metric: options.metric,
+      champion: Number(championScore.toFixed(4)),
+      challenger: Number(challengerScore.toFixed(4)),
+      minImprovement: options.minImprovement,
+      promoted,
+    });
+
+    const result = {
+      promoted,
+      dryRun: options.dryRun,
+      metric: options.metric,
+      champion: { version: championVersion, metrics: championEvaluation.metrics },
+      rows: merged.rows,
+    };
+    if (options.dryRun) {
+      return {
+        ...result,
+        challenger: { version: null, metrics: challenger.evaluation.metrics },
+        backup: null,
+        current: championMetadata,
+      };
+    }
+
+    const backup = backupPath(options.base, new Date());
+    await copyFileAtomic(options.base, backup);
+    await replaceFile(scratch, options.base);
+    log.info('replaced the base file with the merged rows', {
+      base: displayPath(options.base),
+      backup: displayPath(backup),
+      rows: merged.rows.merged,
+    });
+    const version = buildVersion(
+      table,
+      challenger,
+      settings,
+      readSeconds,
+      promoted ? undefined : 'rejected',
+    );
+    await registry.save(version.model, version.metadata);
+    if (promoted) await registry.promote(version.model.version);
+    log.success(
+      promoted ? 'challenger promoted to champion' : 'champion kept; challenger saved as rejected',
+      {
+        champion: promoted ? version.model.version : championVersion,
+        challenger: version.model.version,
+      },
+    );
+    return {
+      ...result,
+      challenger: { version: version.model.version, metrics: challenger.evaluation.metrics },
+      backup: displayPath(backup),
+      current: promoted ? version.metadata : championMetadata,
+    };
+  } finally {
+    await rm(scratch, { force: true });
+  }
+}
+
+/** `data/train.csv` → `data/train.backup-20261127T000731Z.csv`. */
+function backupPath(base: string, at: Date): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const extension = extname(base);
+  return join(dirname(base), `${basename(base, extension)}.backup-${stamp}${extension}`);
+}

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHURN_BIN, copySampleProject, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+
+let dir: { path: string; remove: () => void };
+beforeEach(async () => {
+  dir = tempDir();
+  copySampleProject(dir.path);
+  const trained = await churn(['train', '--trees', '15']);
+  expect(trained.code).toBe(0);
+});
+afterEach(() => dir.remove());
+
+const churn = (args: string[]) =>
+  runChurn([...args, '--quiet'], { cwd: dir.path, timeoutMs: 60_000 });
+const base = () => join(dir.path, 'data', 'train.csv');
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').length;
+const versions = () =>
+  readdirSync(join(dir.path, 'outputs', 'models')).filter((n) => /^\d{8}-/.test(n));
+const champion = () =>
+  JSON.parse(readFileSync(join(dir.path, 'outputs', 'models', 'champion.json'), 'utf8')).version;
+
+describe('churn retrain', () => {
+  it('promotes a challenger that wins and keeps the champion otherwise, marking the loser rejected', async () => {
+    const before = champion();
+    const kept = await churn([
+      'retrain',
+      '--data',
+      'data/new_batch_1.csv',
+      '--min-improvement',
+      '1',
+      '--json',
+    ]);
+    expect(kept.code).toBe(0);
+    const keptResult = JSON.parse(kept.stdout);
+    expect(Object.keys(keptResult).sort()).toEqual(['challenger', 'champion', 'promoted', 'rows']);
+    expect(keptResult.promoted).toBe(false);
+    expect(keptResult.champion.version).toBe(before);
+    expect(keptResult.rows).toEqual({ base: 6000, new: 2000, duplicates: 0, merged: 8000 });
+    expect(champion()).toBe(before);
+    const rejected = JSON.parse(
+      readFileSync(
+        join(dir.path, 'outputs', 'models', keptResult.challenger.version, 'metadata.json'),
+        'utf8',
+      ),
+    );
+    expect(rejected.status).toBe('rejected');
+
+    const promoted = JSON.parse(
+      (
+        await churn([
+          'retrain',
+          '--data',
+          'data/new_batch_1.csv',
+          '--min-improvement',
+          '-1',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(promoted.promoted).toBe(true);
+    expect(champion()).toBe(promoted.challenger.version);
+    const prom = readFileSync(join(dir.path, 'outputs', 'metrics', 'churn_retrain.prom'), 'utf8');
+    expect(prom).toMatch(/churn_retraining_total\{outcome="promoted"\} 1/);
+    expect(prom).toMatch(/churn_retraining_total\{outcome="kept"\} 1/);
+  });
+
+  it('deduplicates a batch that arrives twice, backs up the base file, and writes nothing on a dry run', async () => {
+    const original = readFileSync(base(), 'utf8');
+    const dry = JSON.parse(
+      (await churn(['retrain', '--data', 'data/new_batch_1.csv', '--dry-run', '--json'])).stdout,
+    );
+    expect(dry.challenger.version).toBeNull();
+    expect(readFileSync(base(), 'utf8')).toBe(original);
+    expect(versions()).toHaveLength(1);
+
+    expect((await churn(['retrain', '--data', 'data/new_batch_1.csv'])).code).toBe(0);
+    const backups = readdirSync(join(dir.path, 'data')).filter((name) => name.includes('backup'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(dir.path, 'data', backups[0]), 'utf8')).toBe(original);
+    expect(lines(base())).toBe(8001);
+
+    const again = JSON.parse(
+      (await churn(['retrain', '--data', 'data/new_batch_1.csv', '--json'])).stdout,
+    );
+    expect(again.rows).toEqual({ base: 8000, new: 2000, duplicates: 2000, merged: 8000 });
+    expect(lines(base())).toBe(8001);
+  });
+
+  it('refuses a batch whose columns differ, changing nothing', async () => {
+    const original = readFileSync(base(), 'utf8');
+    const rows = readFileSync(join(dir.path, 'data', 'new_batch_1.csv'), 'utf8').split('\n');
+    writeFileSync(
+      join(dir.path, 'odd.csv'),
+      [rows[0].replace('idade', 'age'), ...rows.slice(1)].join('\n'),
+    );
+    const refused = await churn(['retrain', '--data', 'odd.csv']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /odd\.csv, line 1: lacks the base file's column\(s\) "idade"; has column\(s\) the base file lacks: "age"/,
+    );
+    expect(readFileSync(base(), 'utf8')).toBe(original);
+    expect(versions()).toHaveLength(1);
+  });
+
+  it("lets one of two simultaneous runs work and the other refuse at once; takes over a dead run's lock", async () => {
+    const [a, b] = await Promise.all([
+      churn(['retrain', '--data', 'data/new_batch_1.csv']),
+      churn(['retrain', '--data', 'data/new_batch_2.csv']),
+    ]);
+    expect([a.code, b.code].sort(), a.stderr + b.stderr).toEqual([0, 4]);
+    expect([a, b].find((r) => r.code === 4)!.stderr).toMatch(
+      /another retrain holds the lock .*pid \d+/,
+    );
+
+    writeFileSync(
+      join(dir.path, 'outputs', 'models', '.retrain.lock'),
+      JSON.stringify({
+        pid: 999_999_999,
+        host: (await import('node:os')).hostname(),
+        startedAt: '2026-01-01T00:00:00Z',
+      }),
+    );
+    expect((await churn(['retrain', '--data', 'data/new_batch_1.csv'])).code).toBe(0);
+  });
+
+  it('leaves the base file and the registry as before or as after when killed at any step', async () => {
+    const original = readFileSync(base(), 'utf8');
+    const before = versions();
+    // Each step, and where the base file and the champion must be when the run dies there.
+    const steps: Array<[string, 'before' | 'after', 'before' | 'after']> = [
+      ['^open .*merged-\\d+\\.tmp', 'before', 'before'], // writing the merged rows aside
+      ['^copyFile .* .*backup', 'before', 'before'], // backing up the base file
+      ['^rename .*merged-\\d+\\.tmp .*train\\.csv$', 'before', 'before'], // replacing it
+      ['^open .*\\.tmp/metrics\\.csv', 'after', 'before'], // saving the challenger
+      ['^rename .*champion\\.json\\..*\\.tmp', 'after', 'before'], // promoting it
+    ];
+    for (const [step, baseState, championState] of steps) {
+      const championBefore = champion();
+      const signal = await new Promise<string | null>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            join(REPO_ROOT, 'test', 'helpers', 'die-at.mjs'),
+            CHURN_BIN,
+            'retrain',
+            '--data',
+            'data/new_batch_1.csv',
+            '--min-improvement',
+            '-1',
+            '--quiet',
+          ],
+          { cwd: dir.path, env: { ...process.env, DIE_AT: step } },
+        );
+        child.on('close', (_code, sig) => resolve(sig));
+      });
+      expect(signal, step).toBe('SIGKILL');
+      if (baseState === 'before') expect(readFileSync(base(), 'utf8'), step).toBe(original);
+      else expect(lines(base()), step).toBe(8001);
+      if (championState === 'before') expect(champion(), step).toBe(championBefore);
+      const listed = JSON.parse((await churn(['models', 'list', '--json'])).stdout);
+      expect(listed.length - before.length, step).toBeGreaterThanOrEqual(0);
+      expect(listed.length - before.length, step).toBeLessThanOrEqual(1);
+      expect(listed.filter((entry: { champion: boolean }) => entry.champion)).toHaveLength(1);
+      // Reset for the next step: the lock of the killed run is stale and is taken over.
+      writeFileSync(base(), original);
+    }
+  });
+});
