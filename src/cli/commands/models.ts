@@ -114,10 +114,16 @@ function renderList(entries: RegistryEntry[], c: ChalkInstance): string {
     return (
       `${mark} ${(champion ? c.bold : c.reset)(version.padEnd(25))} ${createdAt.slice(0, 19).replace('T', ' ').padEnd(20)} ` +
       `${metrics.rocAuc.toFixed(4).padStart(7)} ${metrics.f2.toFixed(4).padStart(7)} ${metrics.recall.toFixed(4).padStart(7)} ` +
-      `${metadata.data.trainRows.toLocaleString('en-US').padStart(9)}`
+      `${metadata.data.trainRows.toLocaleString('en-US').padStart(9)}` +
+      (metadata.status === 'rejected' ? c.dim('  rejected') : '')
     );
   });
-  return [header, ...lines].join('\n');
+  return [
+    header,
+    ...lines,
+    '',
+    c.dim('★ champion; rejected: a challenger that lost to the champion'),
+  ].join('\n');
 }
 
 function renderShow({ metadata, champion, modelPath }: ShownModel, c: ChalkInstance): string {
@@ -126,7 +132,8 @@ function renderShow({ metadata, champion, modelPath }: ShownModel, c: ChalkInsta
     .map(([name, value]) => `  ${name.padEnd(24)} ${value.toFixed(4)}`);
   const { data, params } = metadata;
   return [
-    `${c.bold(metadata.version)}${champion ? c.green(' ★ champion') : ''}  created ${metadata.createdAt} by churn ${metadata.churnVersion}`,
+    `${c.bold(metadata.version)}${champion ? c.green(' ★ champion') : ''}` +
+      `${metadata.status === 'rejected' ? c.yellow(' rejected challenger') : ''}  created ${metadata.createdAt} by churn ${metadata.churnVersion}`,
     `model: ${displayPath(modelPath)}`,
     `data: ${data.file} (sha256 ${data.sha256.slice(0, 12)}…), ${data.rowsRead.toLocaleString('en-US')} rows, ` +
       `churn rate ${(data.churnRate * 100).toFixed(1)}%; trained on ${data.trainRows.toLocaleString('en-US')}, ` +
