@@ -222,4 +222,26 @@ describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
     );
     expect(failed.code).toBe(3);
   });
+
+  it('pushes the outcome counter and the champion of retrain under its job', async () => {
+    expect((await churn(['train', '--trees', '10'])).code).toBe(0);
+    const env = { CHURN_PUSHGATEWAY_URL: gateway.url };
+    const kept = await churn(
+      ['retrain', '--data', 'data/new_batch_1.csv', '--min-improvement', '1', '--json'],
+      env,
+    );
+    expect(kept.code).toBe(0);
+    const { champion } = JSON.parse(kept.stdout);
+    const pushed = await gateway.churnMetrics();
+    const group = { job: 'churn_retrain', instance: '' };
+    expect(sampleValue(pushed, 'churn_retraining_total', { ...group, outcome: 'kept' })).toBe(1);
+    expect(sampleValue(pushed, 'churn_retraining_total', { ...group, outcome: 'promoted' })).toBe(
+      0,
+    );
+    expect(sampleValue(pushed, 'churn_model_info', { ...group, version: champion.version })).toBe(
+      1,
+    );
+    expect(sampleValue(pushed, 'churn_job_last_success_timestamp_seconds', group)).not.toBeNull();
+    expect(promtoolProblems(pushed)).toBe('');
+  });
 });
