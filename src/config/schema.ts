@@ -143,6 +143,14 @@ export const CONFIG_SCHEMA = {
     default: 0.7,
     description: 'Churn probability from which a customer is high risk.',
   },
+  'drift.warnPsi': {
+    type: 'number',
+    min: 0,
+    max: 10,
+    default: 0.2,
+    description:
+      'Population stability index above which `predict` warns that a feature or the scores drifted.',
+  },
   modelsDir: {
     type: 'path',
     default: 'outputs/models',
@@ -244,6 +252,7 @@ export interface ChurnConfig {
   >;
   training: { testSize: number; beta: number };
   risk: { medium: number; high: number };
+  drift: { warnPsi: number };
   modelsDir: string;
   outputsDir: string;
   pushgateway: {

@@ -24,3 +24,4 @@ export {
   type ModelMetrics,
   type RatedMetric,
 } from './model-metrics.js';
+export { DriftCounter, psi, scoreReference, type BinnedReference } from './drift.js';

@@ -13,6 +13,7 @@ import { BatchEncoder } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import { csvField, csvLine } from '../data/csv-writer.js';
 import type { Delimiter } from '../data/delimiter.js';
+import { DriftCounter } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../registry/registry.js';
@@ -29,6 +30,8 @@ export interface PredictJobOptions {
   modelsDir: string;
   keepColumns: boolean;
   risk: { medium: number; high: number };
+  /** Population stability index above which a feature or the scores are reported as drifted. */
+  driftWarnPsi: number;
   delimiter?: Delimiter;
   threads: number | null;
   cwd: string;
@@ -49,6 +52,10 @@ export interface PredictResult {
   /** Rows predicted to churn at the model's threshold. */
   predictedChurn: number;
   threshold: number;
+  /** Population stability index of each feature against the training rows. */
+  drift: Record<string, number>;
+  /** Of the scores against the model's holdout scores; null for a model without that reference. */
+  scoreDrift: number | null;
 }
 
 /** Rows scored at a time: enough to keep every thread busy, little enough to stay cached. */
@@ -81,6 +88,10 @@ export async function predictChurn(
       csvLine([...kept.map((index) => source.header[index]), ...PREDICTION_COLUMNS]) + '\n',
     );
 
+    const featureDrift = model.schema.features.map(
+      (feature) => new DriftCounter(feature.reference),
+    );
+    const scoreDrift = model.scoreReference ? new DriftCounter(model.scoreReference) : null;
     const summary = { riskLevels: { low: 0, medium: 0, high: 0 }, scoreSum: 0, predictedChurn: 0 };
     let rows = 0;
     // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
@@ -90,6 +101,7 @@ export async function predictChurn(
 
     const write = async (scores: Float64Array, lead: string[]) => {
       options.onScores?.(scores);
+      scoreDrift?.addValues(scores);
       await writer.write(formatBatch(scores, lead, model.threshold, options.risk, summary));
       if (rows - collectedAt >= COLLECT_EVERY_ROWS) {
         collectGarbage();
@@ -109,6 +121,11 @@ export async function predictChurn(
     const scoreBatch = async () => {
       await finishInFlight();
       const columns = encoder.take();
+      columns.forEach((column, f) =>
+        column.kind === 'numeric'
+          ? featureDrift[f].addValues(column.values)
+          : featureDrift[f].addCodes(column.codes),
+      );
       const lead = prefixes;
       prefixes = [];
       let join = () => {};
@@ -141,6 +158,11 @@ export async function predictChurn(
     }
     await writer.commit();
     const { riskLevels, scoreSum, predictedChurn } = summary;
+    const drift = Object.fromEntries(
+      model.schema.features.map((feature, f) => [feature.name, round4(featureDrift[f].psi())]),
+    );
+    const scorePsi = scoreDrift ? round4(scoreDrift.psi()) : null;
+    reportDrift(drift, scorePsi, options.driftWarnPsi, source.name, log);
     const result: PredictResult = {
       rows,
       out: displayPath(options.out),
@@ -151,6 +173,8 @@ export async function predictChurn(
       durationSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       predictedChurn,
       threshold: model.threshold,
+      drift,
+      scoreDrift: scorePsi,
     };
     log.success('scored customers', {
       rows,
@@ -167,6 +191,30 @@ export async function predictChurn(
   } finally {
     source.close();
   }
+}
+
+function reportDrift(
+  drift: Record<string, number>,
+  scorePsi: number | null,
+  limit: number,
+  file: string,
+  log: Logger,
+): void {
+  const drifted = Object.entries(drift).filter(([, value]) => value > limit);
+  if (scorePsi !== null && scorePsi > limit) drifted.push(['churn score', scorePsi]);
+  if (drifted.length > 0) {
+    log.warn(
+      `${file} drifted from the training data: ` +
+        drifted.map(([name, value]) => `${name} PSI ${value}`).join(', ') +
+        ` (above ${limit})`,
+      { drifted: drifted.length },
+    );
+  }
+  log.info('drift against the training data', { ...drift, score: scorePsi });
+}
+
+function round4(value: number): number {
+  return Number(value.toFixed(4));
 }
 
 /** Input columns copied to the output: all (but earlier predictions) or just the model's id. */

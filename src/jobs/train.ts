@@ -11,7 +11,12 @@ import {
   type LabelledTable,
 } from '../data/labelled-table.js';
 import { stratifiedSplit, takeRows, type Split } from '../data/split.js';
-import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
+import {
+  evaluateModel,
+  scoreReference,
+  tuneThreshold,
+  type ModelEvaluation,
+} from '../evaluation/index.js';
 import { trainForest, type Forest, type ModelParams, type TrainingSet } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
@@ -73,6 +78,8 @@ export interface FittedModel {
   split: Split;
   /** The held-out rows, for judging other models on the same rows. */
   holdout: TrainingSet;
+  /** The forest's probabilities for the holdout rows. */
+  holdoutScores: Float64Array;
   evaluation: ModelEvaluation;
   evaluationSeconds: number;
 }
@@ -95,15 +102,13 @@ export async function fitAndEvaluate(
   });
   const fitted = await fitForest(train, settings, log);
   const evaluationStarted = performance.now();
-  const evaluation = evaluateModel(
-    holdout.labels,
-    fitted.forest.predictProba(holdout.features),
-    fitted.threshold,
-  );
+  const holdoutScores = fitted.forest.predictProba(holdout.features);
+  const evaluation = evaluateModel(holdout.labels, holdoutScores, fitted.threshold);
   return {
     ...fitted,
     split,
     holdout,
+    holdoutScores,
     evaluation,
     evaluationSeconds: secondsSince(evaluationStarted),
   };
@@ -161,6 +166,7 @@ export function buildVersion(
     schema: table.schema,
     threshold: fitted.threshold,
     beta: settings.beta,
+    scoreReference: scoreReference(fitted.holdoutScores),
     forest: fitted.forest.toJSON(),
   };
   return { model, metadata };

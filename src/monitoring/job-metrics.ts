@@ -112,6 +112,23 @@ export class JobMetrics {
     );
   }
 
+  /** Population stability index of each feature, and of the scores, against training. */
+  recordDrift(features: Record<string, number>, score: number | null): void {
+    const perFeature = new Gauge({
+      name: 'churn_feature_drift_psi',
+      help: 'Population stability index of a feature in the last batch against the training rows.',
+      labelNames: ['feature'],
+      registers: [this.registry],
+    });
+    for (const [feature, value] of Object.entries(features)) perFeature.set({ feature }, value);
+    if (score !== null) {
+      this.gauge(
+        'churn_prediction_score_drift_psi',
+        "Population stability index of the last batch's scores against the model's holdout scores.",
+      ).set(score);
+    }
+  }
+
   /** Adds a batch's scores to the score histogram of this run. */
   observeScores(scores: Float64Array): void {
     this.scores ??= new Histogram({

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import type { DataSchema } from '../data/schema.js';
+import type { BinnedReference } from '../evaluation/index.js';
 import { Forest, type SerializedForest } from '../forest/index.js';
 
 export const MODEL_FORMAT = 'churn-model';
@@ -22,6 +23,8 @@ export interface StoredModel {
   /** Probability from which a customer is predicted to churn, tuned for F-beta. */
   threshold: number;
   beta: number;
+  /** How the model's holdout scores spread over ten bins: the reference for score drift. */
+  scoreReference?: BinnedReference;
   forest: SerializedForest;
 }
 

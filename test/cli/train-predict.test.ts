@@ -66,9 +66,22 @@ describe('churn train and predict', () => {
     expect(scored.code).toBe(0);
     const prediction = JSON.parse(scored.stdout);
     expect(Object.keys(prediction).sort()).toEqual(
-      ['averageScore', 'durationSeconds', 'modelVersion', 'out', 'riskLevels', 'rows'].sort(),
+      [
+        'averageScore',
+        'drift',
+        'durationSeconds',
+        'modelVersion',
+        'out',
+        'riskLevels',
+        'rows',
+      ].sort(),
     );
     expect(prediction).toMatchObject({ rows: 2000, modelVersion: result.version });
+    // A fresh batch from the training distribution has not drifted on any feature.
+    expect(Object.keys(prediction.drift).sort()).toEqual(
+      Object.keys(metadata.featureImportances).sort(),
+    );
+    for (const value of Object.values(prediction.drift)) expect(value).toBeLessThan(0.1);
     const { low, medium, high } = prediction.riskLevels;
     expect(low + medium + high).toBe(2000);
 

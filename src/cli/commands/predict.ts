@@ -71,6 +71,7 @@ Examples:
               modelsDir: config.modelsDir,
               keepColumns: flags.keepColumns === true,
               risk: config.risk,
+              driftWarnPsi: config.drift.warnPsi,
               delimiter: flags.delimiter,
               threads: config.model.threads,
               cwd: environment.cwd,
@@ -85,6 +86,7 @@ Examples:
           progress.bar?.finish();
           metrics.recordModelInfo(result.modelVersion, result.modelParams);
           await metrics.recordPredictions(result);
+          metrics.recordDrift(result.drift, result.scoreDrift);
           out.result(result, renderPredict, predictJson);
         },
       );
@@ -92,8 +94,8 @@ Examples:
 }
 
 function predictJson(result: PredictResult) {
-  const { rows, out, modelVersion, riskLevels, averageScore, durationSeconds } = result;
-  return { rows, out, modelVersion, riskLevels, averageScore, durationSeconds };
+  const { rows, out, modelVersion, riskLevels, averageScore, durationSeconds, drift } = result;
+  return { rows, out, modelVersion, riskLevels, averageScore, durationSeconds, drift };
 }
 
 function renderPredict(result: PredictResult, c: ChalkInstance): string {

@@ -1,0 +1,88 @@
+/**
+ * Population stability index: how far a batch's distribution has moved from a reference one,
+ * over the same bins (missing values in a bin of their own):
+ *   PSI = Σ (actual − expected) · ln(actual / expected)
+ * Shares of zero are floored at 0.0001 so an empty bin counts as very different, not infinite.
+ * Rule of thumb: below 0.1 stable, 0.1 to 0.25 moving, above 0.25 shifted.
+ */
+import { countBelow } from '../common/search.js';
+
+const FLOOR = 1e-4;
+
+export function psi(expected: readonly number[], actual: readonly number[]): number {
+  if (expected.length !== actual.length) {
+    throw new RangeError(`${expected.length} reference bins but ${actual.length} batch bins`);
+  }
+  let sum = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.max(expected[i], FLOOR);
+    const a = Math.max(actual[i], FLOOR);
+    sum += (a - e) * Math.log(a / e);
+  }
+  return sum;
+}
+
+/** A reference distribution: bin shares (of all rows) and the missing share. */
+export interface BinnedReference {
+  /** Numeric only: ascending edges; bin i holds values in (edges[i-1], edges[i]]. */
+  edges?: readonly number[];
+  shares: readonly number[];
+  missing: number;
+}
+
+/** Counts a batch into a reference's bins, then gives its PSI against the reference. */
+export class DriftCounter {
+  private readonly counts: Float64Array;
+  private missing = 0;
+  private rows = 0;
+
+  constructor(private readonly reference: BinnedReference) {
+    this.counts = new Float64Array(reference.shares.length);
+  }
+
+  /** Numeric values (NaN = missing). */
+  addValues(values: ArrayLike<number>): void {
+    const edges = this.reference.edges ?? [];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value !== value) this.missing++;
+      else this.counts[countBelow(edges, value)]++;
+    }
+    this.rows += values.length;
+  }
+
+  /** Category codes (negative = missing or unknown). */
+  addCodes(codes: ArrayLike<number>): void {
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i];
+      if (code < 0 || code >= this.counts.length) this.missing++;
+      else this.counts[code]++;
+    }
+    this.rows += codes.length;
+  }
+
+  psi(): number {
+    if (this.rows === 0) return 0;
+    const actual = [
+      ...Array.from(this.counts, (count) => count / this.rows),
+      this.missing / this.rows,
+    ];
+    const expected = [...this.reference.shares, this.reference.missing];
+    return psi(expected, actual);
+  }
+}
+
+/** The ten score bins of a score reference: (0, 0.1], (0.1, 0.2], … (0.9, 1]. */
+export const SCORE_EDGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/** The share of scores in each score bin, as stored with a model. */
+export function scoreReference(scores: ArrayLike<number>): BinnedReference {
+  const counter = new Float64Array(SCORE_EDGES.length + 1);
+  for (let i = 0; i < scores.length; i++) counter[countBelow(SCORE_EDGES, scores[i])]++;
+  const total = Math.max(1, scores.length);
+  return {
+    edges: SCORE_EDGES,
+    shares: Array.from(counter, (count) => Number((count / total).toFixed(6))),
+    missing: 0,
+  };
+}
