@@ -82,6 +82,21 @@ describe('churn train and predict', () => {
       Object.keys(metadata.featureImportances).sort(),
     );
     for (const value of Object.values(prediction.drift)) expect(value).toBeLessThan(0.1);
+    // The shipped drifted batch (generated with --drift 0.5) is reported as drifted.
+    const drifted = await churn([
+      'predict',
+      '--data',
+      'data/new_batch_2.csv',
+      '--out',
+      'd.csv',
+      '--json',
+    ]);
+    expect(drifted.code).toBe(0);
+    const psiValues = Object.values(JSON.parse(drifted.stdout).drift) as number[];
+    expect(Math.max(...psiValues)).toBeGreaterThan(0.2);
+    expect(drifted.stderr).toMatch(
+      /WARN .*new_batch_2\.csv drifted from the training data: .*idade PSI/,
+    );
     const { low, medium, high } = prediction.riskLevels;
     expect(low + medium + high).toBe(2000);
 

@@ -94,7 +94,7 @@ export function drawCustomer(rng: Random, id: number, drift: Drift): BankCustome
 
 function drawAge(rng: Random, drift: Drift): number {
   // A log-normal fits the real ages' long right tail (median 37, 10% over 53).
-  const age = Math.exp(rng.normal(Math.log(37 + 7 * drift), 0.26));
+  const age = Math.exp(rng.normal(Math.log(37 + 12 * drift), 0.26));
   return Math.round(Math.min(92, Math.max(18, age)));
 }
 
