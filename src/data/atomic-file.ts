@@ -63,8 +63,7 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
       await handle.sync();
       await handle.close();
       closed = true;
-      await rename(tempPath, target);
-      await syncDirectory(dir);
+      await replaceFile(tempPath, target);
       return bytes;
     },
     async abort() {
@@ -86,7 +85,7 @@ export async function writeFileAtomic(target: string, content: string): Promise<
   }
 }
 
-/** Moves a finished file over the target in one step, as a commit does. */
+/** Moves a finished file (or folder) over the target in one step, and makes the rename durable. */
 export async function replaceFile(finished: string, target: string): Promise<void> {
   await rename(finished, target);
   await syncDirectory(dirname(target));
@@ -101,8 +100,7 @@ export async function copyFileAtomic(from: string, to: string): Promise<void> {
     const handle = await open(tempPath, 'r+');
     await handle.sync();
     await handle.close();
-    await rename(tempPath, to);
-    await syncDirectory(dirname(to));
+    await replaceFile(tempPath, to);
   } catch (error) {
     await rm(tempPath, { force: true });
     throw error;
@@ -141,8 +139,7 @@ export async function writeDirectoryAtomic(
       }
     }
     await syncDirectory(tempPath);
-    await rename(tempPath, target);
-    await syncDirectory(parent);
+    await replaceFile(tempPath, target);
   } catch (error) {
     await rm(tempPath, { recursive: true, force: true });
     throw error;

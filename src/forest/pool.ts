@@ -41,12 +41,10 @@ export async function shareWork(
   let completed = false;
   try {
     if (team && offload) await (joinWhen ? Promise.race([joinWhen, team.finished]) : team.finished);
-    {
-      for (let task = take(); task >= 0 && !team?.failed; task = take()) {
-        work.runHere(task);
-        // Let the workers' answers in, and send them their next tasks.
-        if (team) await new Promise((resolve) => setImmediate(resolve));
-      }
+    for (let task = take(); task >= 0 && !team?.failed; task = take()) {
+      work.runHere(task);
+      // Let the workers' answers in, and send them their next tasks.
+      if (team) await new Promise((resolve) => setImmediate(resolve));
     }
     await team?.finished;
     completed = true;
