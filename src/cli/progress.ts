@@ -41,3 +41,24 @@ export function progressBar(output: Output, label: string, total: number, unit: 
     finish,
   };
 }
+
+export interface OpenEndedProgress {
+  update(done: number, total: number): void;
+  finish(): void;
+}
+
+/** A bar whose total the job learns as it goes (a file's size, the champion's tree count). */
+export function progressBarOfUnknownTotal(
+  output: Output,
+  label: string,
+  unit: string,
+): OpenEndedProgress {
+  let bar: Progress | null = null;
+  return {
+    update(done, total) {
+      bar ??= progressBar(output, label, total, unit);
+      bar.update(done);
+    },
+    finish: () => bar?.finish(),
+  };
+}

@@ -7,7 +7,7 @@ import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predic
 import { type Environment, type FlagMap } from '../context.js';
 import { addPushOptions, runMonitored } from '../monitored.js';
 import { delimiterArg } from '../parse.js';
-import { progressBar, type Progress } from '../progress.js';
+import { progressBarOfUnknownTotal } from '../progress.js';
 
 interface PredictFlags {
   model?: string;
@@ -59,8 +59,7 @@ Examples:
           if (config.data.score === null) {
             throw new UsageError('nothing to score: pass --data FILE or set data.score');
           }
-          // The bar's total, the file's size, is known once the job has opened the file.
-          const progress: { bar: Progress | null } = { bar: null };
+          const progress = progressBarOfUnknownTotal(out, 'scoring', 'KB read');
           const result = await predictChurn(
             {
               data: config.data.score,
@@ -76,14 +75,13 @@ Examples:
               threads: config.model.threads,
               cwd: environment.cwd,
               onProgress: ({ bytesRead, bytes }) => {
-                progress.bar ??= progressBar(out, 'scoring', Math.ceil(bytes / 1024), 'KB read');
-                progress.bar.update(Math.floor(bytesRead / 1024));
+                progress.update(Math.floor(bytesRead / 1024), Math.ceil(bytes / 1024));
               },
               onScores: (scores) => metrics.observeScores(scores),
             },
             log,
           );
-          progress.bar?.finish();
+          progress.finish();
           metrics.recordModelInfo(result.modelVersion, result.modelParams);
           await metrics.recordPredictions(result);
           metrics.recordDrift(result.drift, result.scoreDrift);

@@ -6,7 +6,7 @@ import type { Delimiter } from '../../data/delimiter.js';
 import { retrainModel, type RetrainMetric, type RetrainResult } from '../../jobs/retrain.js';
 import { type Environment, type FlagMap } from '../context.js';
 import { addPushOptions, runMonitored } from '../monitored.js';
-import { progressBar, type Progress } from '../progress.js';
+import { progressBarOfUnknownTotal } from '../progress.js';
 import { addDataOptions } from './train.js';
 
 interface RetrainFlags {
@@ -77,8 +77,7 @@ Examples:
           if (config.data.target === null) {
             throw new UsageError('no target column: pass --target COLUMN or set data.target');
           }
-          // The tree count is the champion's, known once the job has loaded it.
-          const progress: { bar: Progress | null } = { bar: null };
+          const progress = progressBarOfUnknownTotal(out, 'growing challenger', 'trees');
           const result = await retrainModel(
             {
               data: resolve(environment.cwd, flags.data),
@@ -95,14 +94,11 @@ Examples:
               testSize: config.training.testSize,
               threads: config.model.threads,
               dryRun: flags.dryRun === true,
-              onTree: (done, total) => {
-                progress.bar ??= progressBar(out, 'growing challenger', total, 'trees');
-                progress.bar.update(done);
-              },
+              onTree: (done, total) => progress.update(done, total),
             },
             log,
           );
-          progress.bar?.finish();
+          progress.finish();
           if (result.dryRun) metrics.publish = false;
           else {
             await metrics.recordRetraining(result.promoted ? 'promoted' : 'kept');
