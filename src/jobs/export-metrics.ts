@@ -39,14 +39,7 @@ export async function exportMetrics(options: ExportOptions, log: Logger): Promis
   }
   const metadata = await registry.metadata(version);
   const metrics = new JobMetrics(EXPORT_JOB, await RunState.open(options.stateDir), EXPORT_JOB);
-  metrics.recordModel({
-    version,
-    createdAt: metadata.createdAt,
-    metrics: metadata.metrics,
-    trainingSeconds: metadata.durations.trainingSeconds,
-    samples: metadata.data.trainRows,
-    params: metadata.params,
-  });
+  metrics.recordRegisteredModel(metadata);
   metrics.recordTotals();
   metrics.recordSuccess((performance.now() - started) / 1000, new Date());
   const exposition = await metrics.exposition();

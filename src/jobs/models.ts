@@ -22,12 +22,8 @@ export async function showModel(
   const champion = await registry.championVersion();
   const chosen = version ?? champion;
   if (chosen === null) throw new UsageError('the registry has no champion: name a version');
-  const loaded = await registry.load(chosen);
-  return {
-    metadata: await registry.metadata(chosen),
-    champion: chosen === champion,
-    modelPath: loaded.path,
-  };
+  const { metadata, path } = await registry.load(chosen);
+  return { metadata, champion: chosen === champion, modelPath: path };
 }
 
 export async function promoteModel(

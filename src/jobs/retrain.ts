@@ -72,7 +72,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     );
   }
   const champion = await registry.load(championVersion);
-  const championMetadata = await registry.metadata(championVersion);
+  const championMetadata = champion.metadata;
   const id = options.id ?? champion.model.schema.id;
 
   const readStarted = performance.now();

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelMetrics } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
+import type { ModelMetadata } from '../registry/registry.js';
 import type { RunState } from './run-state.js';
 
 export type JobName = 'churn_train' | 'churn_predict' | 'churn_retrain' | 'churn_export_metrics';
@@ -66,6 +67,18 @@ export class JobMetrics {
       'When the model was created, in seconds since the Unix epoch.',
     ).set(Date.parse(model.createdAt) / 1000);
     this.recordModelInfo(model.version, model.params);
+  }
+
+  /** A model as the registry records it (export-metrics, and the champion after a retrain). */
+  recordRegisteredModel(metadata: ModelMetadata): void {
+    this.recordModel({
+      version: metadata.version,
+      createdAt: metadata.createdAt,
+      metrics: metadata.metrics,
+      trainingSeconds: metadata.durations.trainingSeconds,
+      samples: metadata.data.trainRows,
+      params: metadata.params,
+    });
   }
 
   /** Always 1; its labels name the model version and its main hyperparameters. */

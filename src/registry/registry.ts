@@ -132,9 +132,10 @@ export class ModelRegistry {
     }
   }
 
-  async load(version: string): Promise<LoadedModel> {
-    await this.metadata(version); // names an unknown version clearly
-    return readModelFile(join(this.versionDir(version), MODEL_FILE));
+  /** A version's model, checksum verified, with its metadata (read first: it names an unknown version clearly). */
+  async load(version: string): Promise<LoadedModel & { metadata: ModelMetadata }> {
+    const metadata = await this.metadata(version);
+    return { ...(await readModelFile(join(this.versionDir(version), MODEL_FILE))), metadata };
   }
 
   /**

@@ -102,15 +102,7 @@ Examples:
           if (result.dryRun) metrics.publish = false;
           else {
             await metrics.recordRetraining(result.promoted ? 'promoted' : 'kept');
-            const { current } = result;
-            metrics.recordModel({
-              version: current.version,
-              createdAt: current.createdAt,
-              metrics: current.metrics,
-              trainingSeconds: current.durations.trainingSeconds,
-              samples: current.data.trainRows,
-              params: current.params,
-            });
+            metrics.recordRegisteredModel(result.current);
           }
           out.result(result, renderRetrain, retrainJson);
         },
