@@ -72,7 +72,6 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     );
   }
   const champion = await registry.load(championVersion);
-  const championMetadata = champion.metadata;
   const id = options.id ?? champion.model.schema.id;
 
   const readStarted = performance.now();
@@ -137,7 +136,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
         ...result,
         challenger: { version: null, metrics: challenger.evaluation.metrics },
         backup: null,
-        current: championMetadata,
+        current: champion.metadata,
       };
     }
 
@@ -169,7 +168,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       ...result,
       challenger: { version: version.model.version, metrics: challenger.evaluation.metrics },
       backup: displayPath(backup),
-      current: promoted ? version.metadata : championMetadata,
+      current: promoted ? version.metadata : champion.metadata,
     };
   } finally {
     await rm(scratch, { force: true });
