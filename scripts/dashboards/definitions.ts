@@ -1,0 +1,518 @@
+/**
+ * The four dashboards: what each panel shows and why. `npm run dashboards` renders them to
+ * monitoring/grafana/dashboards/; a test runs every query against a live Prometheus.
+ */
+import { higherIsBetter, lowerIsBetter, type DashboardSpec, type PanelSpec } from './panels.js';
+import {
+  currentModel,
+  DRIFT_STEPS,
+  FEATURE_DRIFT,
+  FIRING_ALERTS,
+  HIGH_RISK_SHARE,
+  LAST_RUN_FAILED,
+  RISK_LEVELS,
+  SINCE_LAST_SUCCESS,
+} from './queries.js';
+
+const DAY = 86400;
+/** The course's rating boundaries: acceptable from 0.7, good from 0.8. */
+const QUALITY = higherIsBetter(0.7, 0.8);
+const FRESHNESS = lowerIsBetter(DAY + 2 * 3600, 8 * DAY);
+const FAILED_MAPPINGS = [
+  { value: 0, text: 'OK', color: 'green' },
+  { value: 1, text: 'FAILED', color: 'red' },
+];
+
+function modelStat(title: string, metric: string, description: string): PanelSpec {
+  return {
+    type: 'stat',
+    title,
+    description,
+    width: 4,
+    height: 4,
+    queries: [{ expr: currentModel(metric), legend: '{{job}}', instant: true }],
+    decimals: 3,
+    min: 0,
+    max: 1,
+    steps: QUALITY,
+  };
+}
+
+const f2 = modelStat(
+  'F2 score',
+  'churn_model_f2_score',
+  'F2 of the model in use on its holdout rows, at its tuned threshold (recall weighs twice precision). Alert LowF2Score below 0.7.',
+);
+const auc = modelStat(
+  'ROC AUC',
+  'churn_model_roc_auc',
+  'ROC AUC of the model in use on its holdout rows: how well it ranks leavers above stayers. Alert LowAUC below 0.75.',
+);
+
+const riskDistribution: PanelSpec = {
+  type: 'piechart',
+  title: 'Risk distribution, last batch',
+  description:
+    'Customers of the last scored batch at each risk level (cutoffs risk.medium and risk.high).',
+  width: 8,
+  height: 8,
+  queries: [{ expr: RISK_LEVELS, legend: '{{level}}', instant: true }],
+};
+
+const highRiskCount: PanelSpec = {
+  type: 'stat',
+  title: 'High-risk customers, last batch',
+  description:
+    'Customers of the last scored batch whose churn probability is at or above risk.high.',
+  width: 4,
+  height: 4,
+  queries: [{ expr: 'sum(churn_predictions_by_risk_level{level="high"})', instant: true }],
+  steps: [['orange', null]],
+};
+
+const highRiskShare: PanelSpec = {
+  type: 'stat',
+  title: 'High-risk share, last batch',
+  description:
+    'High-risk customers as a share of the last batch. Alert HighRiskCustomersSpike above 25%.',
+  width: 4,
+  height: 4,
+  queries: [{ expr: HIGH_RISK_SHARE, instant: true }],
+  unit: 'percentunit',
+  decimals: 1,
+  steps: lowerIsBetter(0.15, 0.25),
+};
+
+const featureDrift: PanelSpec = {
+  type: 'bargauge',
+  title: 'Feature drift (PSI), last batch',
+  description:
+    'Population stability index of each feature in the last batch against the training rows: below 0.1 no shift, 0.1 to 0.25 moderate, above 0.25 significant (alert FeatureDrift).',
+  width: 12,
+  height: 8,
+  queries: [{ expr: FEATURE_DRIFT, legend: '{{feature}}', instant: true }],
+  decimals: 3,
+  min: 0,
+  max: 0.5,
+  steps: DRIFT_STEPS,
+};
+
+const sinceLastSuccess: PanelSpec = {
+  type: 'stat',
+  title: 'Time since last success',
+  description:
+    'How long ago each job last succeeded. Alerts: PredictionsMissing after 26 hours without scoring, ModelStale after 8 days without training.',
+  width: 12,
+  height: 4,
+  queries: [{ expr: SINCE_LAST_SUCCESS, legend: '{{job}}', instant: true }],
+  unit: 'dtdurations',
+  steps: FRESHNESS,
+};
+
+const lastRunStatus: PanelSpec = {
+  type: 'stat',
+  title: 'Last run',
+  description: 'FAILED when a job failed after its last success (alert BatchJobFailed).',
+  width: 12,
+  height: 4,
+  queries: [{ expr: `max by (job) (${LAST_RUN_FAILED})`, legend: '{{job}}', instant: true }],
+  mappings: FAILED_MAPPINGS,
+  steps: [
+    ['green', null],
+    ['red', 1],
+  ],
+};
+
+export const overview: DashboardSpec = {
+  uid: 'churn-overview',
+  title: 'churn / Overview',
+  description:
+    'For a daily look: is the model good, did the jobs run, how many customers are at risk.',
+  panels: [
+    f2,
+    auc,
+    highRiskCount,
+    highRiskShare,
+    {
+      type: 'stat',
+      title: 'Customers scored',
+      description: 'Customers scored over every run (churn_predictions_total, all instances).',
+      width: 4,
+      height: 4,
+      queries: [{ expr: 'sum(churn_predictions_total)', instant: true }],
+      unit: 'short',
+    },
+    {
+      type: 'stat',
+      title: 'Firing alerts',
+      description: 'Alerts firing now; the table below names them.',
+      width: 4,
+      height: 4,
+      queries: [{ expr: `count(${FIRING_ALERTS}) or vector(0)`, instant: true }],
+      steps: [
+        ['green', null],
+        ['red', 1],
+      ],
+    },
+    sinceLastSuccess,
+    lastRunStatus,
+    riskDistribution,
+    {
+      type: 'table',
+      title: 'Active alerts',
+      description: 'Alerts firing now, with their labels. Alertmanager routes them by severity.',
+      width: 16,
+      height: 8,
+      queries: [{ expr: FIRING_ALERTS, instant: true, format: 'table' }],
+      hide: ['Time', 'Value', '__name__', 'alertstate'],
+    },
+    featureDrift,
+    {
+      type: 'timeseries',
+      title: 'Average churn score',
+      description:
+        'Mean churn probability of each scored batch. Alert ChurnScoreIncrease when it rises more than 0.1 in a day.',
+      width: 12,
+      height: 8,
+      queries: [{ expr: 'churn_prediction_score_average', legend: '{{instance}}' }],
+      min: 0,
+      max: 1,
+      decimals: 3,
+    },
+  ],
+};
+
+export const batchJobs: DashboardSpec = {
+  uid: 'churn-jobs',
+  title: 'churn / Batch jobs',
+  description:
+    'Did each job run, how long it took, whether it failed, and whether its metrics arrived.',
+  panels: [
+    sinceLastSuccess,
+    lastRunStatus,
+    {
+      type: 'bargauge',
+      title: 'Duration of the last run',
+      description: 'Seconds the last successful run of each job took (churn_job_duration_seconds).',
+      width: 8,
+      height: 8,
+      queries: [
+        { expr: 'max by (job) (churn_job_duration_seconds)', legend: '{{job}}', instant: true },
+      ],
+      unit: 's',
+      min: 0,
+      steps: [['blue', null]],
+    },
+    {
+      type: 'timeseries',
+      title: 'Run durations',
+      description: 'Duration of each successful run over time; a step up is a slower run.',
+      width: 16,
+      height: 8,
+      queries: [{ expr: 'churn_job_duration_seconds', legend: '{{job}} {{instance}}' }],
+      unit: 's',
+      min: 0,
+    },
+    {
+      type: 'table',
+      title: 'Last failures',
+      description: 'When each job last failed; a failure older than its last success is history.',
+      width: 12,
+      height: 7,
+      queries: [
+        {
+          expr: 'churn_job_last_failure_timestamp_seconds * 1000',
+          instant: true,
+          format: 'table',
+        },
+      ],
+      unit: 'dateTimeAsIso',
+      hide: ['Time', '__name__'],
+    },
+    {
+      type: 'stat',
+      title: 'Push freshness',
+      description:
+        'Time since each job last pushed to the Pushgateway (push_time_seconds, set by the gateway), failures included.',
+      width: 12,
+      height: 7,
+      queries: [
+        {
+          expr: 'time() - max by (job) (push_time_seconds{job=~"churn_.*"})',
+          legend: '{{job}}',
+          instant: true,
+        },
+      ],
+      unit: 'dtdurations',
+      steps: FRESHNESS,
+    },
+    {
+      type: 'timeseries',
+      title: 'Rows scored per run',
+      description: 'Customers in each scored batch, per instance (sharded runs push their own).',
+      width: 12,
+      height: 8,
+      queries: [
+        {
+          expr: 'sum by (instance) (churn_predictions_by_risk_level)',
+          legend: 'batch {{instance}}',
+        },
+      ],
+      unit: 'short',
+      min: 0,
+    },
+    {
+      type: 'timeseries',
+      title: 'Customers scored per hour',
+      description: 'Rate of churn_predictions_total, a counter kept across runs.',
+      width: 12,
+      height: 8,
+      queries: [{ expr: 'sum(increase(churn_predictions_total[1h]))', legend: 'customers / hour' }],
+      unit: 'short',
+      min: 0,
+      bars: true,
+    },
+  ],
+};
+
+function modelHistory(title: string, metric: string, description: string): PanelSpec {
+  return {
+    type: 'timeseries',
+    title,
+    description,
+    width: 12,
+    height: 8,
+    queries: [
+      {
+        expr: `max by (version) (${metric} * on (job, instance) group_left (version) churn_model_info)`,
+        legend: '{{version}}',
+      },
+    ],
+    min: 0,
+    max: 1,
+    decimals: 3,
+  };
+}
+
+export const model: DashboardSpec = {
+  uid: 'churn-model',
+  title: 'churn / ML model',
+  description: 'The model in use and its history across versions: quality, threshold, training.',
+  timeFrom: 'now-30d',
+  panels: [
+    f2,
+    auc,
+    modelStat(
+      'Precision',
+      'churn_model_precision',
+      'Share of predicted leavers who left, on the holdout rows.',
+    ),
+    modelStat(
+      'Recall',
+      'churn_model_recall',
+      'Share of leavers the model caught, on the holdout rows.',
+    ),
+    {
+      ...modelStat(
+        'Threshold',
+        'churn_model_threshold',
+        'Churn probability from which a customer is predicted to leave, tuned for F2 on out-of-bag predictions.',
+      ),
+      steps: [['blue', null]],
+    },
+    {
+      type: 'stat',
+      title: 'Model version',
+      description:
+        'Version of the model in use (churn_model_info), as `churn models list` names it.',
+      width: 4,
+      height: 4,
+      queries: [{ expr: currentModel('churn_model_info'), legend: '{{version}}', instant: true }],
+      showName: true,
+    },
+    {
+      type: 'stat',
+      title: 'Training time',
+      description: 'Seconds spent growing the model in use.',
+      width: 6,
+      height: 4,
+      queries: [
+        { expr: currentModel('churn_training_duration_seconds'), legend: '{{job}}', instant: true },
+      ],
+      unit: 's',
+      decimals: 2,
+    },
+    {
+      type: 'stat',
+      title: 'Training samples',
+      description: 'Rows the model in use was grown on (the holdout excluded).',
+      width: 6,
+      height: 4,
+      queries: [{ expr: currentModel('churn_training_samples'), legend: '{{job}}', instant: true }],
+      unit: 'short',
+    },
+    {
+      type: 'stat',
+      title: 'Model age',
+      description: 'Time since the model in use was created.',
+      width: 6,
+      height: 4,
+      queries: [
+        {
+          expr: `time() - max(${currentModel('churn_model_created_timestamp_seconds')})`,
+          instant: true,
+        },
+      ],
+      unit: 'dtdurations',
+      steps: FRESHNESS,
+    },
+    {
+      type: 'stat',
+      title: 'Retraining outcomes',
+      description:
+        'Retraining runs that promoted their challenger, and runs that kept the champion.',
+      width: 6,
+      height: 4,
+      queries: [
+        { expr: 'sum by (outcome) (churn_retraining_total)', legend: '{{outcome}}', instant: true },
+      ],
+      unit: 'short',
+    },
+    modelHistory(
+      'F2 by model version',
+      'churn_model_f2_score',
+      'F2 of each model version while it was published.',
+    ),
+    modelHistory(
+      'ROC AUC by model version',
+      'churn_model_roc_auc',
+      'ROC AUC of each model version while it was published.',
+    ),
+    modelHistory(
+      'Precision by model version',
+      'churn_model_precision',
+      'Precision of each model version while it was published.',
+    ),
+    modelHistory(
+      'Recall by model version',
+      'churn_model_recall',
+      'Recall of each model version while it was published.',
+    ),
+    {
+      type: 'table',
+      title: 'Versions published',
+      description: 'Every model version published in the time range, with its hyperparameters.',
+      width: 12,
+      height: 8,
+      queries: [
+        {
+          expr: 'max by (version, trees, max_depth, min_samples_leaf, max_features, class_weight) (max_over_time(churn_model_info[$__range]))',
+          instant: true,
+          format: 'table',
+        },
+      ],
+      hide: ['Time', 'Value'],
+    },
+    featureDrift,
+  ],
+};
+
+export const business: DashboardSpec = {
+  uid: 'churn-business',
+  title: 'churn / Business',
+  description: 'Who is at risk of leaving: risk levels, scores and their trend.',
+  timeFrom: 'now-7d',
+  panels: [
+    highRiskCount,
+    highRiskShare,
+    {
+      type: 'stat',
+      title: 'Average churn score, last batch',
+      description: 'Mean churn probability of the last scored batch.',
+      width: 4,
+      height: 4,
+      queries: [{ expr: 'avg(churn_prediction_score_average)', instant: true }],
+      decimals: 3,
+      steps: lowerIsBetter(0.3, 0.45),
+    },
+    {
+      type: 'stat',
+      title: 'Customers in the last batch',
+      description: 'Rows of the last scored batch.',
+      width: 4,
+      height: 4,
+      queries: [{ expr: 'sum(churn_predictions_by_risk_level)', instant: true }],
+      unit: 'short',
+    },
+    {
+      type: 'stat',
+      title: 'Score drift (PSI)',
+      description:
+        "Population stability index of the last batch's scores against the model's holdout scores. Alert ScoreDrift above 0.25.",
+      width: 4,
+      height: 4,
+      queries: [{ expr: 'max(churn_prediction_score_drift_psi)', instant: true }],
+      decimals: 3,
+      steps: DRIFT_STEPS,
+    },
+    {
+      type: 'stat',
+      title: 'Customers scored',
+      description: 'Customers scored over every run.',
+      width: 4,
+      height: 4,
+      queries: [{ expr: 'sum(churn_predictions_total)', instant: true }],
+      unit: 'short',
+    },
+    riskDistribution,
+    {
+      type: 'bargauge',
+      title: 'Score distribution, last batch',
+      description:
+        'Customers of the last batch per churn-probability band of 0.1 (churn_prediction_score histogram).',
+      width: 16,
+      height: 8,
+      queries: [
+        {
+          expr: 'sum by (le) (churn_prediction_score_bucket)',
+          legend: '≤ {{le}}',
+          instant: true,
+          format: 'heatmap',
+        },
+      ],
+      unit: 'short',
+      steps: [['purple', null]],
+    },
+    {
+      type: 'timeseries',
+      title: 'Risk levels over time',
+      description: 'Customers of each batch at each risk level.',
+      width: 12,
+      height: 8,
+      queries: [{ expr: RISK_LEVELS, legend: '{{level}}' }],
+      unit: 'short',
+      stacked: true,
+    },
+    {
+      type: 'timeseries',
+      title: 'Average score and high-risk share',
+      description: 'Trend of the mean churn probability and of the high-risk share of each batch.',
+      width: 12,
+      height: 8,
+      queries: [
+        { expr: 'avg(churn_prediction_score_average)', legend: 'average score' },
+        { expr: HIGH_RISK_SHARE, legend: 'high-risk share' },
+      ],
+      min: 0,
+      max: 1,
+      decimals: 3,
+    },
+  ],
+};
+
+export const DASHBOARDS: Record<string, DashboardSpec> = {
+  'overview.json': overview,
+  'batch-jobs.json': batchJobs,
+  'ml-model.json': model,
+  'business.json': business,
+};

@@ -1,0 +1,126 @@
+/**
+ * The services of the monitoring stack as they run without Docker: which binary, which Debian
+ * package provides it, which port, and the arguments that give it the same configuration as
+ * monitoring/docker-compose.yml. Listed in start order: a service starts after those it sends to.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ServiceName = 'pushgateway' | 'alert-log' | 'alertmanager' | 'prometheus';
+
+export interface ServiceContext {
+  /** Holds configuration copies, data, logs and PID files (outputs/monitoring by default). */
+  dir: string;
+  ports: Record<ServiceName, number>;
+}
+
+export interface ServiceSpec {
+  name: ServiceName;
+  title: string;
+  /** Host and port in the committed configuration (the docker-compose service). */
+  composeAddress: string;
+  defaultPort: number;
+  /** Environment variable that moves the port. */
+  portVariable: string;
+  /** Names to look for on PATH, Debian's first. */
+  binaries: string[];
+  debianPackage: string | null;
+  args(context: ServiceContext): string[];
+}
+
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const MONITORING_DIR = join(REPOSITORY_ROOT, 'monitoring');
+
+const listen = (context: ServiceContext, name: ServiceName): string =>
+  `--web.listen-address=127.0.0.1:${context.ports[name]}`;
+
+export const SERVICES: ServiceSpec[] = [
+  {
+    name: 'pushgateway',
+    title: 'Pushgateway',
+    composeAddress: 'pushgateway:9091',
+    defaultPort: 9091,
+    portVariable: 'PUSHGATEWAY_PORT',
+    binaries: ['prometheus-pushgateway', 'pushgateway'],
+    debianPackage: 'prometheus-pushgateway',
+    args: (context) => [
+      listen(context, 'pushgateway'),
+      `--persistence.file=${join(context.dir, 'pushgateway.store')}`,
+      '--persistence.interval=1m',
+    ],
+  },
+  {
+    name: 'alert-log',
+    title: 'Alert log (Alertmanager webhook)',
+    composeAddress: 'alert-log:9095',
+    defaultPort: 9095,
+    portVariable: 'ALERT_LOG_PORT',
+    binaries: [],
+    debianPackage: null,
+    args: (context) => [
+      join(MONITORING_DIR, 'alert-log', 'server.mjs'),
+      '--host=127.0.0.1',
+      `--port=${context.ports['alert-log']}`,
+      `--file=${join(context.dir, 'alerts.log')}`,
+    ],
+  },
+  {
+    name: 'alertmanager',
+    title: 'Alertmanager',
+    composeAddress: 'alertmanager:9093',
+    defaultPort: 9093,
+    portVariable: 'ALERTMANAGER_PORT',
+    binaries: ['prometheus-alertmanager', 'alertmanager'],
+    debianPackage: 'prometheus-alertmanager',
+    args: (context) => [
+      `--config.file=${join(context.dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(context.dir, 'alertmanager')}`,
+      listen(context, 'alertmanager'),
+      // A single instance: no cluster port to collide with another Alertmanager.
+      '--cluster.listen-address=',
+    ],
+  },
+  {
+    name: 'prometheus',
+    title: 'Prometheus',
+    composeAddress: 'prometheus:9090',
+    defaultPort: 9090,
+    portVariable: 'PROMETHEUS_PORT',
+    binaries: ['prometheus'],
+    debianPackage: 'prometheus',
+    args: (context) => [
+      `--config.file=${join(context.dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(context.dir, 'prometheus')}`,
+      '--storage.tsdb.retention.time=90d',
+      listen(context, 'prometheus'),
+      '--web.enable-lifecycle',
+    ],
+  },
+];
+
+/** The executable for a service: Node for our own, else the first of its names on PATH. */
+export function findBinary(spec: ServiceSpec, path = process.env.PATH ?? ''): string | null {
+  if (spec.binaries.length === 0) return process.execPath;
+  for (const name of spec.binaries) {
+    for (const dir of path.split(delimiter)) {
+      if (dir && existsSync(join(dir, name))) return join(dir, name);
+    }
+  }
+  return null;
+}
+
+export function portsFrom(env: NodeJS.ProcessEnv): Record<ServiceName, number> {
+  const ports = {} as Record<ServiceName, number>;
+  for (const spec of SERVICES) {
+    const raw = env[spec.portVariable];
+    const port = raw === undefined || raw === '' ? spec.defaultPort : Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(
+        `${spec.portVariable} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`,
+      );
+    }
+    ports[spec.name] = port;
+  }
+  return ports;
+}
