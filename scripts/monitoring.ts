@@ -1,0 +1,110 @@
+/**
+ * `npm run monitoring:up | monitoring:down | monitoring:status`: the monitoring stack through
+ * docker compose when a Docker engine answers, otherwise from the locally installed binaries
+ * (Debian's prometheus, prometheus-pushgateway, prometheus-alertmanager), in the background,
+ * with data, logs and PID files under outputs/monitoring/. `--local` skips Docker.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compose, dockerComposeAvailable } from './stack/docker.js';
+import {
+  localStackStatus,
+  startLocalStack,
+  stopLocalStack,
+  StackError,
+  type ServiceState,
+} from './stack/local.js';
+import { portsFrom, REPOSITORY_ROOT, type ServiceContext } from './stack/services.js';
+
+export const STACK_DIR = join(REPOSITORY_ROOT, 'outputs', 'monitoring');
+
+export function localContext(env: NodeJS.ProcessEnv = process.env): ServiceContext {
+  return { dir: STACK_DIR, ports: portsFrom(env) };
+}
+
+const GRAFANA_NOTE =
+  'Grafana: not started (Debian does not package it). Use Docker (docker compose -f ' +
+  'monitoring/docker-compose.yml up -d), or import monitoring/grafana/dashboards/*.json into ' +
+  'your Grafana with a Prometheus data source at the URL above.';
+
+function printServices(states: ServiceState[]): void {
+  const width = Math.max(...states.map((state) => state.title.length));
+  for (const state of states) {
+    const condition = state.pid === null ? 'stopped' : state.ready ? 'ready' : 'not ready';
+    const pid =
+      state.pid === null
+        ? ''
+        : ` (pid ${state.pid}${state.started === false ? ', already running' : ''})`;
+    console.log(`  ${state.title.padEnd(width)}  ${state.url.padEnd(22)}  ${condition}${pid}`);
+  }
+}
+
+async function up(local: boolean): Promise<number> {
+  if (!local && dockerComposeAvailable()) {
+    const status = compose(['up', '-d']);
+    if (status === 0) {
+      console.log('Prometheus http://localhost:9090, Pushgateway http://localhost:9091,');
+      console.log(
+        'Alertmanager http://localhost:9093, Grafana http://localhost:3000 (admin/admin)',
+      );
+    }
+    return status;
+  }
+  const context = localContext();
+  console.log(`Starting the monitoring stack from local binaries (data and logs in ${STACK_DIR})`);
+  const states = await startLocalStack(context);
+  printServices(states);
+  console.log(`\n${GRAFANA_NOTE}`);
+  const gateway = states.find((state) => state.name === 'pushgateway')!.url;
+  console.log(`\nPush from churn with: export CHURN_PUSHGATEWAY_URL=${gateway}`);
+  console.log('Alert notifications: tail -f outputs/monitoring/alerts.log');
+  console.log('Next: npm run demo; stop with npm run monitoring:down');
+  return 0;
+}
+
+async function down(local: boolean): Promise<number> {
+  const stopped = await stopLocalStack(STACK_DIR);
+  for (const state of stopped) console.log(`stopped ${state.title} (pid ${state.pid})`);
+  if (!local && dockerComposeAvailable()) return compose(['down']);
+  if (stopped.length === 0) console.log('nothing to stop: no local monitoring service is running');
+  return 0;
+}
+
+async function status(local: boolean): Promise<number> {
+  const states = await localStackStatus(localContext());
+  const running = states.filter((state) => state.pid !== null);
+  if (!local && dockerComposeAvailable()) compose(['ps']);
+  if (running.length > 0 || local || !dockerComposeAvailable()) {
+    console.log('Local monitoring services:');
+    printServices(states);
+  }
+  return running.length === states.length && running.every((state) => state.ready) ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...flags] = argv;
+  const local = flags.includes('--local');
+  switch (command) {
+    case 'up':
+      return up(local);
+    case 'down':
+      return down(local);
+    case 'status':
+      return status(local);
+    default:
+      console.error('usage: tsx scripts/monitoring.ts up|down|status [--local]');
+      return 2;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(
+        `error: ${error instanceof StackError || error instanceof Error ? error.message : String(error)}`,
+      );
+      process.exit(1);
+    },
+  );
+}

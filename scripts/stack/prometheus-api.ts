@@ -1,0 +1,74 @@
+/** The bits of Prometheus's HTTP API the demo and the tests read. */
+
+export interface Sample {
+  metric: Record<string, string>;
+  /** The latest value of an instant query; the last point of a range query. */
+  value: number;
+}
+
+export async function instantQuery(prometheusUrl: string, expr: string): Promise<Sample[]> {
+  const url = new URL('/api/v1/query', prometheusUrl);
+  url.searchParams.set('query', expr);
+  return samples(await apiGet(url));
+}
+
+export async function rangeQuery(
+  prometheusUrl: string,
+  expr: string,
+  seconds: number,
+  stepSeconds: number,
+): Promise<Sample[]> {
+  const now = Date.now() / 1000;
+  const url = new URL('/api/v1/query_range', prometheusUrl);
+  url.searchParams.set('query', expr);
+  url.searchParams.set('start', String(now - seconds));
+  url.searchParams.set('end', String(now));
+  url.searchParams.set('step', String(stepSeconds));
+  return samples(await apiGet(url));
+}
+
+/** Polls an instant query until it returns a series, or the time is up (then []). */
+export async function waitForSeries(
+  prometheusUrl: string,
+  expr: string,
+  timeoutMs: number,
+): Promise<Sample[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await instantQuery(prometheusUrl, expr);
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+interface ApiResult {
+  resultType: 'vector' | 'matrix' | 'scalar' | 'string';
+  result: unknown;
+}
+
+async function apiGet(url: URL): Promise<ApiResult> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const body = (await response.json()) as { status: string; data: ApiResult; error?: string };
+  if (body.status !== 'success')
+    throw new Error(`Prometheus rejected ${url.searchParams.get('query')}: ${body.error}`);
+  return body.data;
+}
+
+function samples(data: ApiResult): Sample[] {
+  switch (data.resultType) {
+    case 'vector':
+      return (
+        data.result as Array<{ metric: Record<string, string>; value: [number, string] }>
+      ).map((entry) => ({ metric: entry.metric, value: Number(entry.value[1]) }));
+    case 'matrix':
+      return (
+        data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>
+      )
+        .filter((entry) => entry.values.length > 0)
+        .map((entry) => ({ metric: entry.metric, value: Number(entry.values.at(-1)![1]) }));
+    case 'scalar':
+      return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The whole monitoring path with the real Debian binaries: the stack starts as
+ * `npm run monitoring:up` starts it (on free loopback ports), train, predict and retrain push,
+ * and every dashboard query, alert and route is checked against what Prometheus then holds.
+ */
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARDS } from '../../scripts/dashboards/definitions.js';
+import {
+  localStackStatus,
+  startLocalStack,
+  stopLocalStack,
+  type ServiceState,
+} from '../../scripts/stack/local.js';
+import { instantQuery, rangeQuery, waitForSeries } from '../../scripts/stack/prometheus-api.js';
+import { SERVICES, type ServiceContext, type ServiceName } from '../../scripts/stack/services.js';
+import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
+import { freePort } from '../helpers/pushgateway.js';
+
+const EXPECTED_FIRING = [
+  'BatchJobFailed', // the failed predict run below
+  'FeatureDrift', // idade in new_batch_2
+  'HighRiskCustomersSpike', // 27% of new_batch_2 at high risk
+  'LowF2Score', // the sample model's F2 is 0.69
+  'ScoreDrift',
+];
+
+describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
+  const scratch = tempDir();
+  const project = join(scratch.path, 'project');
+  let context: ServiceContext;
+  let services: ServiceState[];
+  const url = (name: ServiceName) => services.find((service) => service.name === name)!.url;
+
+  beforeAll(async () => {
+    const ports = {} as Record<ServiceName, number>;
+    for (const spec of SERVICES) ports[spec.name] = await freePort();
+    context = { dir: join(scratch.path, 'monitoring'), ports };
+    services = await startLocalStack({ ...context, interval: '1s' });
+
+    mkdirSync(project);
+    copySampleProject(project);
+    const push = { cwd: project, env: { CHURN_PUSHGATEWAY_URL: url('pushgateway') } };
+    const steps = [
+      ['train', '--quiet'],
+      ['predict', '--data', 'data/new_batch_1.csv', '--out', 'outputs/p1.csv', '--quiet'],
+      ['predict', '--data', 'data/new_batch_2.csv', '--out', 'outputs/p2.csv', '--quiet'],
+      ['retrain', '--data', 'data/new_batch_1.csv', '--quiet'],
+    ];
+    for (const args of steps) {
+      const result = await runChurn([...args, '--strict-push'], push);
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
+    }
+    const failed = await runChurn(['predict', '--data', 'data/missing.csv', '--quiet'], push);
+    expect(failed.code).toBe(2);
+
+    const prometheus = url('prometheus');
+    await waitForSeries(
+      prometheus,
+      'churn_job_last_success_timestamp_seconds{job="churn_retrain"}',
+      30_000,
+    );
+    await waitForSeries(
+      prometheus,
+      'churn_job_last_failure_timestamp_seconds{job="churn_predict"}',
+      30_000,
+    );
+    await waitForSeries(
+      prometheus,
+      'ALERTS{alertname="BatchJobFailed",alertstate="firing"}',
+      30_000,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    if (context) await stopLocalStack(context.dir);
+    scratch.remove();
+  });
+
+  it('runs every service ready, with Prometheus scraping each and every rule healthy', async () => {
+    expect((await localStackStatus(context)).map((service) => service.ready)).toEqual(
+      SERVICES.map(() => true),
+    );
+    const targets = (await (await fetch(`${url('prometheus')}/api/v1/targets`)).json()) as {
+      data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
+    };
+    expect(
+      Object.fromEntries(
+        targets.data.activeTargets.map((target) => [target.labels.job, target.health]),
+      ),
+    ).toEqual({ pushgateway: 'up', prometheus: 'up', alertmanager: 'up' });
+    const rules = (await (await fetch(`${url('prometheus')}/api/v1/rules`)).json()) as {
+      data: {
+        groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }>;
+      };
+    };
+    const all = rules.data.groups.flatMap((group) => group.rules);
+    expect(all.length).toBeGreaterThanOrEqual(9);
+    for (const rule of all) expect(rule.health, `${rule.name}: ${rule.lastError}`).toBe('ok');
+  });
+
+  for (const [file, dashboard] of Object.entries(DASHBOARDS)) {
+    it(`finds data behind every query of ${file}`, async () => {
+      for (const panel of dashboard.panels) {
+        for (const query of panel.queries) {
+          const expr = query.expr.replaceAll('$__range', '1h');
+          const found = query.instant
+            ? await instantQuery(url('prometheus'), expr)
+            : await rangeQuery(url('prometheus'), expr, 600, 1);
+          expect(found.length, `${dashboard.title} / ${panel.title}: ${expr}`).toBeGreaterThan(0);
+          for (const sample of found)
+            expect(Number.isFinite(sample.value), `${panel.title}: ${expr}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('shows what the runs did in the panels that sum them up', async () => {
+    const prometheus = url('prometheus');
+    const value = async (expr: string) =>
+      (await instantQuery(prometheus, expr)).map((s) => s.value);
+    expect(await value('sum(churn_predictions_total)')).toEqual([4000]);
+    expect(await value('sum(churn_predictions_by_risk_level)')).toEqual([2000]);
+    const outcomes = await instantQuery(prometheus, 'sum by (outcome) (churn_retraining_total)');
+    expect(outcomes.reduce((sum, sample) => sum + sample.value, 0)).toBe(1);
+    const failing = await instantQuery(
+      prometheus,
+      DASHBOARDS['batch-jobs.json'].panels.find((panel) => panel.title === 'Last run')!.queries[0]
+        .expr,
+    );
+    expect(Object.fromEntries(failing.map((sample) => [sample.metric.job, sample.value]))).toEqual({
+      churn_train: 0,
+      churn_predict: 1,
+      churn_retrain: 0,
+    });
+  });
+
+  it('fires the alerts the sample runs call for, and no others', async () => {
+    const firing = await waitForSeries(
+      url('prometheus'),
+      'ALERTS{alertstate="firing",alertname="ScoreDrift"}',
+      10_000,
+    ).then(() => instantQuery(url('prometheus'), 'ALERTS{alertstate="firing"}'));
+    expect([...new Set(firing.map((alert) => alert.metric.alertname))].sort()).toEqual(
+      EXPECTED_FIRING,
+    );
+    const drift = firing.filter((alert) => alert.metric.alertname === 'FeatureDrift');
+    expect(drift.map((alert) => alert.metric.feature)).toEqual(['idade']);
+  });
+
+  it('hands the firing alerts to Alertmanager', async () => {
+    const deadline = Date.now() + 20_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      const alerts = (await (await fetch(`${url('alertmanager')}/api/v2/alerts`)).json()) as Array<{
+        labels: { alertname: string; severity: string };
+      }>;
+      names = [...new Set(alerts.map((alert) => alert.labels.alertname))].sort();
+      if (names.length >= EXPECTED_FIRING.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(names).toEqual(EXPECTED_FIRING);
+  });
+
+  it('logs the notifications its webhook receives, one line per alert', async () => {
+    const notification = {
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'BatchJobFailed', severity: 'critical', job: 'churn_predict' },
+          annotations: { description: 'The last run of churn_predict failed.' },
+          startsAt: '2026-11-27T01:00:00Z',
+        },
+      ],
+    };
+    const response = await fetch(`${url('alert-log')}/alerts`, {
+      method: 'POST',
+      body: JSON.stringify(notification),
+    });
+    expect(response.status).toBe(200);
+    expect(readFileSync(join(context.dir, 'alerts.log'), 'utf8')).toContain(
+      '2026-11-27T01:00:00Z FIRING critical BatchJobFailed job=churn_predict: The last run of churn_predict failed.',
+    );
+    const junk = await fetch(`${url('alert-log')}/alerts`, { method: 'POST', body: '{not json' });
+    expect(junk.status).toBe(400);
+  });
+
+  it('restarts only what stopped, and the Pushgateway keeps its metrics in its store', async () => {
+    const gateway = services.find((service) => service.name === 'pushgateway')!;
+    process.kill(gateway.pid!, 'SIGTERM');
+    while ((await localStackStatus(context)).find((s) => s.name === 'pushgateway')!.pid !== null) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const again = await startLocalStack({ ...context, interval: '1s' });
+    expect(Object.fromEntries(again.map((service) => [service.name, service.started]))).toEqual({
+      pushgateway: true,
+      'alert-log': false,
+      alertmanager: false,
+      prometheus: false,
+    });
+    const text = await (await fetch(`${url('pushgateway')}/metrics`)).text();
+    expect(text).toMatch(/^churn_predictions_total\{.*job="churn_predict".*\} 4000$/m);
+  });
+
+  it('refuses a port already taken, naming it and the variable that moves it', async () => {
+    const other = { dir: join(scratch.path, 'other'), ports: { ...context.ports } };
+    await expect(startLocalStack(other)).rejects.toThrow(
+      `port ${context.ports.pushgateway} is taken, so Pushgateway cannot listen there`,
+    );
+    await expect(startLocalStack(other)).rejects.toThrow('PUSHGATEWAY_PORT=PORT');
+  });
+
+  it('names every missing binary and the command that installs it', async () => {
+    const bare = { dir: join(scratch.path, 'bare'), ports: context.ports, path: '/nonexistent' };
+    await expect(startLocalStack(bare)).rejects.toThrow(
+      'not installed: prometheus-pushgateway, prometheus-alertmanager, prometheus. ' +
+        'On Debian or Ubuntu: sudo apt-get install prometheus-pushgateway prometheus-alertmanager prometheus',
+    );
+  });
+
+  it('stops every service and frees its port', async () => {
+    const stopped = await stopLocalStack(context.dir);
+    expect(stopped.map((service) => service.name).sort()).toEqual(
+      SERVICES.map((spec) => spec.name).sort(),
+    );
+    const status = await localStackStatus(context);
+    expect(status.every((service) => service.pid === null && !service.ready)).toBe(true);
+    for (const spec of SERVICES) {
+      expect(existsSync(join(context.dir, `${spec.name}.pid`))).toBe(false);
+    }
+    await expect(fetch(`${url('prometheus')}/-/ready`)).rejects.toThrow();
+  });
+});
