@@ -86,3 +86,49 @@ export function scoreReference(scores: ArrayLike<number>): BinnedReference {
     missing: 0,
   };
 }
+
+/** A batch's columns, numeric values (NaN = missing) or category codes (negative = missing). */
+export type DriftColumn =
+  | { kind: 'numeric'; values: ArrayLike<number> }
+  | { kind: 'categorical'; codes: ArrayLike<number> };
+
+/** Drift of a whole batch, fed block by block: every feature, and the scores. */
+export class BatchDrift {
+  private readonly features: DriftCounter[];
+  private readonly scores: DriftCounter | null;
+
+  constructor(
+    private readonly references: ReadonlyArray<{ name: string; reference: BinnedReference }>,
+    scoreReference: BinnedReference | null | undefined,
+  ) {
+    this.features = references.map((feature) => new DriftCounter(feature.reference));
+    this.scores = scoreReference ? new DriftCounter(scoreReference) : null;
+  }
+
+  /** Columns in the order of the references. */
+  addColumns(columns: readonly DriftColumn[]): void {
+    columns.forEach((column, f) =>
+      column.kind === 'numeric'
+        ? this.features[f].addValues(column.values)
+        : this.features[f].addCodes(column.codes),
+    );
+  }
+
+  addScores(scores: ArrayLike<number>): void {
+    this.scores?.addValues(scores);
+  }
+
+  /** Each feature's PSI, to four decimals. */
+  featurePsi(): Record<string, number> {
+    return Object.fromEntries(
+      this.references.map((feature, f) => [feature.name, round4(this.features[f].psi())]),
+    );
+  }
+
+  /** The scores' PSI, to four decimals; null when the model stored no score reference. */
+  scorePsi(): number | null {
+    return this.scores ? round4(this.scores.psi()) : null;
+  }
+}
+
+const round4 = (value: number) => Number(value.toFixed(4));

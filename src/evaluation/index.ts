@@ -24,4 +24,11 @@ export {
   type ModelMetrics,
   type RatedMetric,
 } from './model-metrics.js';
-export { DriftCounter, psi, scoreReference, type BinnedReference } from './drift.js';
+export {
+  BatchDrift,
+  DriftCounter,
+  psi,
+  scoreReference,
+  type BinnedReference,
+  type DriftColumn,
+} from './drift.js';

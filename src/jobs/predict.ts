@@ -13,7 +13,7 @@ import { BatchEncoder } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import { csvField, csvLine } from '../data/csv-writer.js';
 import type { Delimiter } from '../data/delimiter.js';
-import { DriftCounter } from '../evaluation/index.js';
+import { BatchDrift } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry } from '../registry/registry.js';
@@ -88,10 +88,7 @@ export async function predictChurn(
       csvLine([...kept.map((index) => source.header[index]), ...PREDICTION_COLUMNS]) + '\n',
     );
 
-    const featureDrift = model.schema.features.map(
-      (feature) => new DriftCounter(feature.reference),
-    );
-    const scoreDrift = model.scoreReference ? new DriftCounter(model.scoreReference) : null;
+    const drift = new BatchDrift(model.schema.features, model.scoreReference);
     const summary = { riskLevels: { low: 0, medium: 0, high: 0 }, scoreSum: 0, predictedChurn: 0 };
     let rows = 0;
     // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
@@ -101,7 +98,7 @@ export async function predictChurn(
 
     const write = async (scores: Float64Array, lead: string[]) => {
       options.onScores?.(scores);
-      scoreDrift?.addValues(scores);
+      drift.addScores(scores);
       await writer.write(formatBatch(scores, lead, model.threshold, options.risk, summary));
       if (rows - collectedAt >= COLLECT_EVERY_ROWS) {
         collectGarbage();
@@ -121,11 +118,7 @@ export async function predictChurn(
     const scoreBatch = async () => {
       await finishInFlight();
       const columns = encoder.take();
-      columns.forEach((column, f) =>
-        column.kind === 'numeric'
-          ? featureDrift[f].addValues(column.values)
-          : featureDrift[f].addCodes(column.codes),
-      );
+      drift.addColumns(columns);
       const lead = prefixes;
       prefixes = [];
       let join = () => {};
@@ -158,11 +151,9 @@ export async function predictChurn(
     }
     await writer.commit();
     const { riskLevels, scoreSum, predictedChurn } = summary;
-    const drift = Object.fromEntries(
-      model.schema.features.map((feature, f) => [feature.name, round4(featureDrift[f].psi())]),
-    );
-    const scorePsi = scoreDrift ? round4(scoreDrift.psi()) : null;
-    reportDrift(drift, scorePsi, options.driftWarnPsi, source.name, log);
+    const featurePsi = drift.featurePsi();
+    const scorePsi = drift.scorePsi();
+    reportDrift(featurePsi, scorePsi, options.driftWarnPsi, source.name, log);
     const result: PredictResult = {
       rows,
       out: displayPath(options.out),
@@ -173,7 +164,7 @@ export async function predictChurn(
       durationSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       predictedChurn,
       threshold: model.threshold,
-      drift,
+      drift: featurePsi,
       scoreDrift: scorePsi,
     };
     log.success('scored customers', {
@@ -211,10 +202,6 @@ function reportDrift(
     );
   }
   log.info('drift against the training data', { ...drift, score: scorePsi });
-}
-
-function round4(value: number): number {
-  return Number(value.toFixed(4));
 }
 
 /** Input columns copied to the output: all (but earlier predictions) or just the model's id. */

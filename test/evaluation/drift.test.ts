@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DriftCounter, psi, scoreReference } from '../../src/evaluation/index.js';
+import { BatchDrift, DriftCounter, psi, scoreReference } from '../../src/evaluation/index.js';
 
 describe('population stability index', () => {
   it('matches a hand computation, and is 0 for the same distribution', () => {
@@ -25,5 +25,31 @@ describe('population stability index', () => {
       shares: [0.5, 0.25, 0, 0, 0, 0, 0, 0, 0, 0.25],
       missing: 0,
     });
+  });
+});
+
+describe('drift of a whole batch', () => {
+  it('adds blocks of numeric and categorical columns and scores, as one pass would', () => {
+    const features = [
+      { name: 'age', reference: { edges: [40], shares: [0.5, 0.5], missing: 0 } },
+      { name: 'country', reference: { shares: [0.5, 0.5], missing: 0 } },
+    ];
+    const drift = new BatchDrift(features, { edges: [0.5], shares: [0.5, 0.5], missing: 0 });
+    drift.addColumns([
+      { kind: 'numeric', values: [30, 50] },
+      { kind: 'categorical', codes: [0, 1] },
+    ]);
+    drift.addColumns([
+      { kind: 'numeric', values: [60, 70] },
+      { kind: 'categorical', codes: [0, -1] }, // an unseen category counts as missing
+    ]);
+    drift.addScores([0.1, 0.9, 0.95, 0.99]);
+    // age: a quarter ≤ 40, three quarters above; country: half code 0, a quarter code 1, a quarter missing.
+    expect(drift.featurePsi()).toEqual({
+      age: Number(psi([0.5, 0.5, 0], [0.25, 0.75, 0]).toFixed(4)),
+      country: Number(psi([0.5, 0.5, 0], [0.5, 0.25, 0.25]).toFixed(4)),
+    });
+    expect(drift.scorePsi()).toBe(Number(psi([0.5, 0.5, 0], [0.25, 0.75, 0]).toFixed(4)));
+    expect(new BatchDrift(features, undefined).scorePsi()).toBeNull();
   });
 });
