@@ -19,6 +19,7 @@ export { rate, type Rating } from './ratings.js';
 export { tuneThreshold, type TunedThreshold } from './threshold.js';
 export {
   evaluateModel,
+  METRIC_LABELS,
   RATED_METRICS,
   type ModelEvaluation,
   type ModelMetrics,

@@ -24,6 +24,17 @@ export interface ModelMetrics {
   threshold: number;
 }
 
+/** How people call each metric, in tables and reports. */
+export const METRIC_LABELS: Record<keyof ModelMetrics, string> = {
+  rocAuc: 'ROC AUC',
+  f2: 'F2',
+  f1: 'F1',
+  precision: 'precision',
+  recall: 'recall',
+  accuracy: 'accuracy',
+  threshold: 'threshold',
+};
+
 export type RatedMetric = Exclude<keyof ModelMetrics, 'threshold'>;
 
 export interface ModelEvaluation {

@@ -1,16 +1,12 @@
 /** The metrics table and confusion matrix, as `train` and `models show` print them. */
 import type { ChalkInstance } from 'chalk';
-import type { ConfusionMatrix, ModelMetrics, RatedMetric, Rating } from '../../evaluation/index.js';
-
-const LABELS: Record<keyof ModelMetrics, string> = {
-  rocAuc: 'ROC AUC',
-  f2: 'F2',
-  f1: 'F1',
-  precision: 'precision',
-  recall: 'recall',
-  accuracy: 'accuracy',
-  threshold: 'threshold',
-};
+import {
+  METRIC_LABELS,
+  type ConfusionMatrix,
+  type ModelMetrics,
+  type RatedMetric,
+  type Rating,
+} from '../../evaluation/index.js';
 
 export function metricsTable(
   metrics: ModelMetrics,
@@ -25,10 +21,10 @@ export function metricsTable(
     poor: c.red,
   };
   const lines = [c.dim(`  ${'metric'.padEnd(10)} ${'value'.padStart(7)}  rating`)];
-  for (const key of Object.keys(LABELS) as Array<keyof ModelMetrics>) {
+  for (const key of Object.keys(METRIC_LABELS) as Array<keyof ModelMetrics>) {
     const value = metrics[key].toFixed(4).padStart(7);
     const rating = key === 'threshold' ? '' : colour[ratings[key]](ratings[key]);
-    lines.push(`  ${LABELS[key].padEnd(10)} ${c.bold(value)}  ${rating}`);
+    lines.push(`  ${METRIC_LABELS[key].padEnd(10)} ${c.bold(value)}  ${rating}`);
   }
   return lines.join('\n');
 }
