@@ -6,6 +6,7 @@ import { registerExportMetrics } from './commands/export-metrics.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
+import { registerReport } from './commands/report.js';
 import { registerRetrain } from './commands/retrain.js';
 import { registerTrain } from './commands/train.js';
 
@@ -48,6 +49,7 @@ See docs/cli.md and docs/configuration.md.`,
   registerPredict(program, environment);
   registerRetrain(program, environment);
   registerModels(program, environment);
+  registerReport(program, environment);
   registerExportMetrics(program, environment);
   return program;
 }

@@ -25,6 +25,7 @@ export {
   type ModelMetrics,
   type RatedMetric,
 } from './model-metrics.js';
+export { evaluationCurves, type EvaluationCurves } from './curves.js';
 export {
   BatchDrift,
   DriftCounter,

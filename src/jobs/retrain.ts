@@ -25,7 +25,7 @@ import type { Logger } from '../logging/logger.js';
 import { acquireLock } from '../registry/lock.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import type { ChurnConfig } from '../config/schema.js';
-import { buildVersion, fitAndEvaluate, reportTable, secondsSince } from './train.js';
+import { buildVersion, fitAndEvaluate, reportTable, saveVersion, secondsSince } from './train.js';
 
 export type RetrainMetric = 'f2' | 'rocAuc';
 
@@ -155,7 +155,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       readSeconds,
       promoted ? undefined : 'rejected',
     );
-    await registry.save(version.model, version.metadata);
+    await saveVersion(registry, version);
     if (promoted) await registry.promote(version.model.version);
     log.success(
       promoted ? 'challenger promoted to champion' : 'champion kept; challenger saved as rejected',

@@ -13,10 +13,14 @@ import {
 import { stratifiedSplit, takeRows, type Split } from '../data/split.js';
 import {
   evaluateModel,
+  evaluationCurves,
   scoreReference,
   tuneThreshold,
+  type EvaluationCurves,
   type ModelEvaluation,
 } from '../evaluation/index.js';
+import { renderReport } from '../report/document.js';
+import { modelReportData } from './report.js';
 import { trainForest, type Forest, type ModelParams, type TrainingSet } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
@@ -52,7 +56,7 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
   const fitted = await fitAndEvaluate(table, options, log);
   const version = buildVersion(table, fitted, options, readSeconds);
   const registry = new ModelRegistry(options.modelsDir);
-  const modelPath = await registry.save(version.model, version.metadata);
+  const modelPath = await saveVersion(registry, version);
   await registry.promote(version.model.version);
   log.success('model saved and promoted to champion', {
     version: version.model.version,
@@ -114,14 +118,21 @@ export async function fitAndEvaluate(
   };
 }
 
-/** The model file and metadata of a fitted model, under a new version. */
+export interface BuiltVersion {
+  model: StoredModel;
+  metadata: ModelMetadata;
+  /** The holdout's curves, kept beside the model for its reports. */
+  curves: EvaluationCurves;
+}
+
+/** The model file, metadata and holdout curves of a fitted model, under a new version. */
 export function buildVersion(
   table: LabelledTable,
   fitted: FittedModel,
   settings: FitSettings,
   readSeconds: number,
   status?: ModelMetadata['status'],
-): { model: StoredModel; metadata: ModelMetadata } {
+): BuiltVersion {
   const createdAt = new Date();
   const version = newVersionId(createdAt);
   const featureImportances = Object.fromEntries(
@@ -169,7 +180,14 @@ export function buildVersion(
     scoreReference: scoreReference(fitted.holdoutScores),
     forest: fitted.forest.toJSON(),
   };
-  return { model, metadata };
+  return { model, metadata, curves: evaluationCurves(fitted.holdout.labels, fitted.holdoutScores) };
+}
+
+/** Saves a version with its report beside it (the report shows no champion badge: that changes). */
+export function saveVersion(registry: ModelRegistry, version: BuiltVersion): Promise<string> {
+  const status = version.metadata.status === 'rejected' ? 'rejected' : null;
+  const report = renderReport(modelReportData(version.metadata, version.curves, status));
+  return registry.save(version.model, version.metadata, { curves: version.curves, report });
 }
 
 function trainResult(metadata: ModelMetadata, fitted: FittedModel, modelPath: string): TrainResult {

@@ -8,13 +8,20 @@
  *       model.json                   what scoring needs, under a checksum (model-file.ts)
  *       metadata.json                metrics, row counts, durations, data fingerprint
  *       metrics.csv                  metric,value,rating
+ *       evaluation.json              holdout curves and score histograms, for reports
+ *       report.html                  the model report (churn report)
  */
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import { writeDirectoryAtomic, writeFileAtomic } from '../data/atomic-file.js';
-import type { ConfusionMatrix, ModelMetrics, RatedMetric } from '../evaluation/index.js';
+import type {
+  ConfusionMatrix,
+  EvaluationCurves,
+  ModelMetrics,
+  RatedMetric,
+} from '../evaluation/index.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { ModelParams } from '../forest/index.js';
 import {
@@ -28,6 +35,8 @@ import { isVersionId } from './version-id.js';
 export const MODEL_FILE = 'model.json';
 export const METADATA_FILE = 'metadata.json';
 export const METRICS_FILE = 'metrics.csv';
+export const EVALUATION_FILE = 'evaluation.json';
+export const REPORT_FILE = 'report.html';
 const CHAMPION_FILE = 'champion.json';
 
 export interface ModelMetadata {
@@ -72,6 +81,23 @@ interface ChampionPointer {
   previous: string | null;
 }
 
+async function readMetadata(dir: string, whenMissing: () => Error): Promise<ModelMetadata> {
+  const path = join(dir, METADATA_FILE);
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw whenMissing();
+    throw error;
+  });
+  return parseJson<ModelMetadata>(text, path);
+}
+
+function parseJson<T>(text: string, path: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new InputError({ file: displayPath(path) }, 'is not valid JSON (damaged?)');
+  }
+}
+
 export class ModelRegistry {
   constructor(readonly dir: string) {}
 
@@ -79,13 +105,22 @@ export class ModelRegistry {
     return join(this.dir, version);
   }
 
-  async save(model: StoredModel, metadata: ModelMetadata): Promise<string> {
+  /** Writes a version's folder whole; `curves` and `report` join it when given. */
+  async save(
+    model: StoredModel,
+    metadata: ModelMetadata,
+    extras: { curves?: EvaluationCurves; report?: string } = {},
+  ): Promise<string> {
     const target = this.versionDir(model.version);
     try {
       await writeDirectoryAtomic(target, {
         [MODEL_FILE]: formatModelFile(model),
         [METADATA_FILE]: JSON.stringify(metadata, null, 2) + '\n',
         [METRICS_FILE]: metricsCsv(metadata),
+        ...(extras.curves
+          ? { [EVALUATION_FILE]: JSON.stringify({ curves: extras.curves }) + '\n' }
+          : {}),
+        ...(extras.report ? { [REPORT_FILE]: extras.report } : {}),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -120,16 +155,30 @@ export class ModelRegistry {
   }
 
   async metadata(version: string): Promise<ModelMetadata> {
-    const path = join(this.versionDir(version), METADATA_FILE);
-    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new UsageError(this.unknownVersion(version));
-      throw error;
-    });
-    try {
-      return JSON.parse(text) as ModelMetadata;
-    } catch {
-      throw new InputError({ file: displayPath(path) }, 'is not valid JSON (damaged?)');
-    }
+    return readMetadata(
+      this.versionDir(version),
+      () => new UsageError(this.unknownVersion(version)),
+    );
+  }
+
+  /** The metadata of the version folder a model file sits in (a model given by path). */
+  metadataBeside(modelPath: string): Promise<ModelMetadata> {
+    return readMetadata(
+      dirname(modelPath),
+      () =>
+        new UsageError(
+          `${displayPath(modelPath)} has no ${METADATA_FILE} beside it: ` +
+            'give a model of a registry version folder',
+        ),
+    );
+  }
+
+  /** The holdout curves saved with a model; null for models saved before churn kept them. */
+  async curvesBeside(modelPath: string): Promise<EvaluationCurves | null> {
+    const path = join(dirname(modelPath), EVALUATION_FILE);
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text === null) return null;
+    return parseJson<{ curves: EvaluationCurves }>(text, path).curves;
   }
 
   /** A version's model, checksum verified, with its metadata (read first: it names an unknown version clearly). */

@@ -1,0 +1,86 @@
+import type { ChalkInstance } from 'chalk';
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../common/errors.js';
+import type { Delimiter } from '../../data/delimiter.js';
+import { writeReport, type ReportResult } from '../../jobs/report.js';
+import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { delimiterArg } from '../parse.js';
+
+interface ReportFlags {
+  model?: string;
+  data?: string;
+  out?: string;
+  delimiter?: Delimiter;
+}
+
+const REPORT_FLAGS: FlagMap = [['modelsDir', 'modelsDir', '--models-dir']];
+
+export function registerReport(program: Command, environment: Environment): void {
+  program
+    .command('report')
+    .description("write a model's report: one self-contained HTML page of charts and metrics")
+    .option('--model <version|path>', 'model version or model file (default: the champion)')
+    .option('--models-dir <dir>', 'model registry folder')
+    .option('--data <file>', 'labelled CSV to evaluate the model on and measure drift against')
+    .option(
+      '--delimiter <char>',
+      'field separator of --data: , ; tab | (default: detected)',
+      delimiterArg,
+    )
+    .option('--out <file>', 'HTML file, replaced atomically (default: <outputsDir>/report.html)')
+    .addHelpText(
+      'after',
+      `
+The report holds the ROC and precision-recall curves, the confusion matrix at the model's
+threshold, the score distribution by class, the feature importances and the metrics with the
+course's ratings; with --data, the same on that file beside the holdout's, and its drift.
+churn train and churn retrain also save one as report.html in each model's version folder.
+
+Examples:
+  churn report --out outputs/report.html
+  churn report --model 20261126-223108-123-a1b2 --data data/new_batch_2.csv --out drift.html`,
+    )
+    .action(async (flags: ReportFlags, cmd: Command) => {
+      await runCommand('report', cmd, environment, REPORT_FLAGS, async ({ config, log, out }) => {
+        const target = flags.out
+          ? resolve(environment.cwd, flags.out)
+          : join(config.outputsDir, 'report.html');
+        const data = flags.data ? resolve(environment.cwd, flags.data) : undefined;
+        if (data === target) throw new UsageError('--out must not be the --data file');
+        const result = await writeReport(
+          {
+            model: flags.model,
+            modelsDir: config.modelsDir,
+            data,
+            delimiter: flags.delimiter,
+            out: target,
+            cwd: environment.cwd,
+            driftWarnPsi: config.drift.warnPsi,
+          },
+          log,
+        );
+        out.result(result, renderReportResult);
+      });
+    });
+}
+
+function renderReportResult(result: ReportResult, c: ChalkInstance): string {
+  const lines = [
+    `${c.green('✔')} wrote the report of ${c.bold(result.version)} to ${c.bold(result.out)}`,
+  ];
+  for (const set of result.sets) {
+    lines.push(
+      `  ${set.title}: ${set.rows.toLocaleString('en-US')} rows, ROC AUC ${set.metrics.rocAuc.toFixed(4)}, F2 ${set.metrics.f2.toFixed(4)}`,
+    );
+  }
+  if (result.drift) {
+    const top = Object.entries(result.drift)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
+    lines.push(
+      `  most drifted: ${top.map(([name, psi]) => `${name} ${psi.toFixed(3)}`).join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}

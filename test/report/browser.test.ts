@@ -1,0 +1,126 @@
+/// <reference lib="dom" />
+/**
+ * The report as people see it: rendered by Debian's Chromium through playwright-core, with no
+ * console error and no request beyond the file itself, on screen and in print.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) {
+  console.warn(
+    `skipping the report's browser test: ${CHROMIUM} is missing (Debian: apt-get install chromium)`,
+  );
+}
+
+/** Share of non-white pixels and number of distinct colours of a PNG, measured by the browser itself. */
+async function inkOf(page: Page, png: Buffer): Promise<{ ink: number; colours: number }> {
+  return page.evaluate(
+    async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let ink = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245) ink++;
+        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      }
+      return { ink: ink / (data.length / 4), colours: colours.size };
+    },
+    `data:image/png;base64,${png.toString('base64')}`,
+  );
+}
+
+describe.skipIf(!HAS_CHROMIUM)('the model report in a browser', () => {
+  const scratch = tempDir();
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    copySampleProject(scratch.path);
+    const trained = await runChurn(['train', '--quiet', '--trees', '30'], { cwd: scratch.path });
+    expect(trained.code, trained.stderr).toBe(0);
+    const report = await runChurn(
+      ['report', '--data', 'data/new_batch_2.csv', '--out', 'report.html', '--quiet'],
+      { cwd: scratch.path },
+    );
+    expect(report.code, report.stderr).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(String(error)));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`requested ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(join(scratch.path, 'report.html')).href);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    scratch.remove();
+  });
+
+  it('renders with no console error and asks the network for nothing', () => {
+    expect(problems).toEqual([]);
+  });
+
+  it('draws every chart with a size, and a screenshot that is far from blank', async () => {
+    const charts = await page.$$eval('svg', (svgs) =>
+      svgs.map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return {
+          label: svg.getAttribute('aria-label'),
+          width: box.width,
+          height: box.height,
+          shapes: svg.querySelectorAll('path, rect, circle').length,
+        };
+      }),
+    );
+    expect(charts.map((chart) => chart.label)).toEqual([
+      'ROC curve',
+      'Precision-recall curve',
+      'Score distribution by class, holdout',
+      'Score distribution by class, data/new_batch_2.csv',
+      'Feature importances',
+      'Population stability index per feature',
+    ]);
+    for (const chart of charts) {
+      expect(chart.width, chart.label!).toBeGreaterThan(200);
+      expect(chart.height, chart.label!).toBeGreaterThan(100);
+      expect(chart.shapes, chart.label!).toBeGreaterThan(2);
+    }
+    const shot = await page.screenshot({ fullPage: true, path: join(scratch.path, 'report.png') });
+    const { ink, colours } = await inkOf(page, shot);
+    expect(ink).toBeGreaterThan(0.05);
+    expect(colours).toBeGreaterThan(100);
+  });
+
+  it('fits the page width on screen and on paper', async () => {
+    const overflow = () =>
+      page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(problems).toEqual([]);
+  });
+});
