@@ -106,9 +106,16 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
       for (const panel of dashboard.panels) {
         for (const query of panel.queries) {
           const expr = query.expr.replaceAll('$__range', '1h');
-          const found = query.instant
-            ? await instantQuery(url('prometheus'), expr)
-            : await rangeQuery(url('prometheus'), expr, 600, 1);
+          const run = () =>
+            query.instant
+              ? instantQuery(url('prometheus'), expr)
+              : rangeQuery(url('prometheus'), expr, 600, 1);
+          // Rates need two scrapes of a series; on a loaded machine the second may lag a little.
+          let found = await run();
+          for (let wait = 0; found.length === 0 && wait < 40; wait++) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            found = await run();
+          }
           expect(found.length, `${dashboard.title} / ${panel.title}: ${expr}`).toBeGreaterThan(0);
           for (const sample of found)
             expect(Number.isFinite(sample.value), `${panel.title}: ${expr}`).toBe(true);
