@@ -57,6 +57,13 @@ export const CONFIG_SCHEMA = {
     description:
       'Target value that means "churned" when it is not one of 1/true/yes/sim/s (any case).',
   },
+  'data.maxFieldSize': {
+    type: 'integer',
+    min: 1024,
+    default: 1_000_000,
+    description:
+      'Longest field or line, in characters, a CSV may have: a longer one is refused with its line, so a corrupt file cannot exhaust memory.',
+  },
   'model.trees': {
     type: 'integer',
     min: 1,
@@ -237,6 +244,7 @@ export interface ChurnConfig {
     target: string | null;
     id: string | null;
     positiveLabel: string | null;
+    maxFieldSize: number;
   };
   /** The forest's own settings, as `src/forest` defines them. */
   model: Pick<

@@ -1,8 +1,9 @@
 /**
  * Turns the records of a scoring file, one at a time, into the typed columns a trained model
  * takes, by the model's data schema: columns found by name (extra ones ignored), numbers read as
- * in training, categories mapped to the model's codes. Categories the model never saw become
- * missing values, counted so the job can warn about them. Records are encoded as they arrive, so
+ * in training, categories mapped to the model's codes. Categories the model never saw, and text
+ * in a numeric column, become missing values, counted so the job can warn about them (training
+ * reads a stray text value in a numeric column as missing too). Records are encoded as they arrive, so
  * their text never outlives the moment it is parsed.
  */
 import { InputError } from '../common/errors.js';
@@ -11,8 +12,10 @@ import type { CsvSource } from './csv-reader.js';
 import { listColumns, type DataSchema } from './schema.js';
 import { categoryOf, isMissing, parseNumber } from './values.js';
 
-export interface UnseenCategories {
+/** Values of one feature that were scored as missing, and why. */
+export interface ReadAsMissing {
   feature: string;
+  reason: 'unseen category' | 'not a number';
   rows: number;
   /** A few of the values, for the warning. */
   examples: string[];
@@ -25,11 +28,10 @@ const EXAMPLES = 3;
 export class BatchEncoder {
   private readonly indexes: number[];
   private readonly lookups: Array<Map<string, number> | null>;
-  private readonly unseen: UnseenCategories[];
+  private readonly asMissing: ReadAsMissing[];
   private readonly decimalComma: boolean;
   private columns: Array<Float64Array | Int32Array> = [];
   private rows = 0;
-  private bad: { text: string; column: string; record: number } | null = null;
 
   constructor(
     private readonly schema: DataSchema,
@@ -51,8 +53,9 @@ export class BatchEncoder {
         ? new Map(feature.categories.map((category, code) => [category, code]))
         : null,
     );
-    this.unseen = schema.features.map((feature) => ({
+    this.asMissing = schema.features.map((feature) => ({
       feature: feature.name,
+      reason: feature.kind === 'numeric' ? 'not a number' : 'unseen category',
       rows: 0,
       examples: [],
       more: false,
@@ -69,32 +72,25 @@ export class BatchEncoder {
     return this.rows === this.capacity;
   }
 
-  /**
-   * Encodes the next record (`record` numbers it in the file, from 0). Returns false when a
-   * numeric feature holds text; `failure()` then gives the error with its line.
-   */
-  add(fields: string[], record: number): boolean {
+  /** Encodes the next record. */
+  add(fields: string[]): void {
     const row = this.rows++;
     for (let f = 0; f < this.indexes.length; f++) {
       const text = fields[this.indexes[f]];
       const lookup = this.lookups[f];
-      if (lookup === null) {
-        const value = isMissing(text) ? NaN : parseNumber(text, this.decimalComma);
-        if (value !== value && !isMissing(text)) {
-          this.bad = { text, column: this.schema.features[f].name, record };
-          return false;
-        }
+      if (isMissing(text)) {
+        this.columns[f][row] = lookup === null ? NaN : -1;
+      } else if (lookup === null) {
+        const value = parseNumber(text, this.decimalComma);
         this.columns[f][row] = value;
-      } else if (isMissing(text)) {
-        this.columns[f][row] = -1;
+        if (value !== value) this.countAsMissing(f, text.trim());
       } else {
         const category = categoryOf(text);
         const code = lookup.get(category);
         this.columns[f][row] = code ?? -1;
-        if (code === undefined) this.countUnseen(f, category);
+        if (code === undefined) this.countAsMissing(f, category);
       }
     }
-    return true;
   }
 
   /** The rows added since the last call, as feature columns; starts a new batch. */
@@ -115,25 +111,17 @@ export class BatchEncoder {
     return columns;
   }
 
-  async failure(): Promise<InputError> {
-    const { text, column, record } = this.bad!;
-    return new InputError(
-      { file: this.source.name, line: await this.source.lineOf(record), column },
-      `"${text}" is not a number, and the model reads this column as numbers`,
-    );
+  /** Features that met values read as missing (unseen categories, text in numbers), and how often. */
+  readAsMissing(): ReadAsMissing[] {
+    return this.asMissing.filter((entry) => entry.rows > 0);
   }
 
-  /** Features that met categories the model was not trained on, and how often. */
-  unseenCategories(): UnseenCategories[] {
-    return this.unseen.filter((entry) => entry.rows > 0);
-  }
-
-  private countUnseen(f: number, category: string): void {
-    const unseen = this.unseen[f];
-    unseen.rows++;
-    if (!unseen.examples.includes(category)) {
-      if (unseen.examples.length < EXAMPLES) unseen.examples.push(category);
-      else unseen.more = true;
+  private countAsMissing(f: number, value: string): void {
+    const entry = this.asMissing[f];
+    entry.rows++;
+    if (!entry.examples.includes(value)) {
+      if (entry.examples.length < EXAMPLES) entry.examples.push(value);
+      else entry.more = true;
     }
   }
 

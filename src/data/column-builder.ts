@@ -1,6 +1,7 @@
 /**
  * Collects one column's cells as the file streams by and decides what the column is: numeric
- * when every present cell is a number, categorical otherwise, unless the user said which. Cells
+ * when its present cells are numbers (but for a few stray text values, read as missing and
+ * reported), categorical otherwise, unless the user said which. Cells
  * are kept both ways (as numbers and as category codes) until the column has shown its kind, so
  * one pass over the file suffices.
  */
@@ -16,6 +17,12 @@ export type ColumnKind = 'numeric' | 'categorical';
  */
 export const CATEGORY_LIMIT = 65_536;
 
+/**
+ * Share of present cells that may be text in a column still read as numbers: a typo or an export
+ * glitch ("abc", "#N/A") should not turn an age into a category with one code per age.
+ */
+export const STRAY_TEXT_SHARE = 0.05;
+
 export interface BuiltColumn {
   column: FeatureColumn;
   /** Category names by code (sorted), for categorical columns. */
@@ -29,6 +36,9 @@ export class ColumnBuilder {
   private dictionary: Map<string, number> | null;
   /** The first present cell that is not a number, and its record. */
   firstText: { value: string; record: number } | null = null;
+  /** Present cells, and those among them that are not numbers. */
+  present = 0;
+  textCells = 0;
 
   constructor(
     readonly name: string,
@@ -52,12 +62,16 @@ export class ColumnBuilder {
       if (this.codes) this.codes[row] = -1;
       return true;
     }
+    this.present++;
     if (this.values) {
       const value = parseNumber(text, this.decimalComma);
       this.values[row] = value;
-      if (Number.isNaN(value) && this.firstText === null) {
-        this.firstText = { value: text, record };
-        if (this.forced === 'numeric') return false;
+      if (Number.isNaN(value)) {
+        this.textCells++;
+        if (this.firstText === null) {
+          this.firstText = { value: text, record };
+          if (this.forced === 'numeric') return false;
+        }
       }
     }
     if (this.codes && this.dictionary) {
@@ -74,7 +88,15 @@ export class ColumnBuilder {
   }
 
   get kind(): ColumnKind {
-    return this.forced ?? (this.firstText === null ? 'numeric' : 'categorical');
+    if (this.forced) return this.forced;
+    return this.textCells <= STRAY_TEXT_SHARE * this.present && this.present > this.textCells
+      ? 'numeric'
+      : 'categorical';
+  }
+
+  /** Text cells of a column read as numbers: they become missing values. */
+  get strayText(): number {
+    return this.kind === 'numeric' ? this.textCells : 0;
   }
 
   /** A text column that has more distinct values than a category column may. */

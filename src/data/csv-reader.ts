@@ -15,7 +15,11 @@ import { detectDelimiter, type Delimiter } from './delimiter.js';
 export interface CsvReadOptions {
   /** Overrides detection. */
   delimiter?: Delimiter;
+  /** Longest field or line in characters (data.maxFieldSize); a longer one is an error. */
+  maxFieldSize?: number;
 }
+
+export const DEFAULT_MAX_FIELD_SIZE = 1_000_000;
 
 export interface CsvSource {
   /** The file as error messages name it. */
@@ -41,10 +45,13 @@ const READ_CHUNK = 1 << 18;
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
   const name = displayPath(path);
   const bytes = await checkReadable(path, name);
-  const delimiter = options.delimiter ?? detectDelimiter(await readStart(path));
+  const start = await readStart(path);
+  checkText(start, name);
+  const delimiter = options.delimiter ?? detectDelimiter(start.toString('utf8'));
+  const maxFieldSize = options.maxFieldSize ?? DEFAULT_MAX_FIELD_SIZE;
   const hash = createHash('sha256');
   let bytesRead = 0;
-  const parser = parse(parserOptions(delimiter));
+  const parser = parse(parserOptions(delimiter, maxFieldSize));
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
@@ -56,7 +63,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     // Errors reach the reader through the parser's iterator.
   });
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  const first = await nextRecord(records, name);
+  const first = await nextRecord(records, name, undefined, maxFieldSize);
   if (first.done) throw new InputError({ file: name }, 'is empty: expected a header row');
   const header = first.value.map((field) => field.trim());
   checkHeader(header, name);
@@ -73,7 +80,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     async *batches(size) {
       let batch: string[][] = [];
       for (;;) {
-        const next = await nextRecord(records, name, header.length);
+        const next = await nextRecord(records, name, header.length, maxFieldSize);
         if (next.done) break;
         batch.push(next.value);
         if (batch.length === size) {
@@ -88,28 +95,34 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       if (digest === null) throw new Error('the fingerprint is known once the file is read');
       return digest;
     },
-    lineOf: (record) => locateRecord(path, delimiter, record),
+    lineOf: (record) => locateRecord(path, delimiter, maxFieldSize, record),
     close: () => parser.destroy(),
   };
 }
 
-function parserOptions(delimiter: Delimiter) {
-  return { bom: true, delimiter, skip_empty_lines: true } as const;
+function parserOptions(delimiter: Delimiter, maxFieldSize: number) {
+  return { bom: true, delimiter, skip_empty_lines: true, max_record_size: maxFieldSize } as const;
 }
 
 async function nextRecord(
   records: AsyncIterator<string[]>,
   name: string,
-  headerFields?: number,
+  headerFields: number | undefined,
+  maxFieldSize: number,
 ): Promise<IteratorResult<string[]>> {
   try {
     return await records.next();
   } catch (error) {
-    throw asInputError(error, name, headerFields);
+    throw asInputError(error, name, headerFields, maxFieldSize);
   }
 }
 
-function asInputError(error: unknown, name: string, headerFields?: number): Error {
+function asInputError(
+  error: unknown,
+  name: string,
+  headerFields: number | undefined,
+  maxFieldSize: number,
+): Error {
   if (!(error instanceof CsvError)) {
     const code = (error as NodeJS.ErrnoException).code;
     return code ? new InputError({ file: name }, `cannot be read (${code})`) : (error as Error);
@@ -121,7 +134,15 @@ function asInputError(error: unknown, name: string, headerFields?: number): Erro
       return new InputError(
         { file: name, line },
         `has ${record?.length ?? 'a different number of'} fields where the header has ` +
-          `${headerFields ?? 'another number'} (a delimiter inside an unquoted value?)`,
+          // The parser reads ahead, so this can surface before the header was handed over.
+          `${headerFields ?? /expect (\d+)/.exec(error.message)?.[1] ?? 'another number'} ` +
+          '(a delimiter inside an unquoted value?)',
+      );
+    case 'CSV_MAX_RECORD_SIZE':
+      return new InputError(
+        { file: name, line },
+        `has a field or line longer than ${maxFieldSize.toLocaleString('en-US')} characters ` +
+          '(data.maxFieldSize; an unclosed quote can also cause it)',
       );
     case 'CSV_QUOTE_NOT_CLOSED':
       return new InputError({ file: name, line }, 'the file ends inside a quoted field');
@@ -147,14 +168,34 @@ async function checkReadable(path: string, name: string): Promise<number> {
   return info.size;
 }
 
-async function readStart(path: string): Promise<string> {
+async function readStart(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Text files have no NUL bytes, except UTF-16 ones (which announce themselves with a BOM): a NUL
+ * means a spreadsheet, an archive or a damaged file, better named as such than parsed into junk.
+ */
+function checkText(start: Buffer, name: string): void {
+  if (start[0] === 0xfe && start[1] === 0xff) {
+    throw new InputError(
+      { file: name },
+      'is UTF-16 big-endian text: save it as UTF-8 (or UTF-16 LE)',
+    );
+  }
+  const nul = start[0] === 0xff && start[1] === 0xfe ? -1 : start.indexOf(0);
+  if (nul >= 0) {
+    throw new InputError(
+      { file: name },
+      `is not a text CSV file (a NUL byte at offset ${nul}): a spreadsheet, an archive or a damaged file? Export it as CSV`,
+    );
   }
 }
 
@@ -175,9 +216,14 @@ function checkHeader(header: string[], name: string): void {
 }
 
 /** Parses again, with per-record line info this time (it costs more than twice the time). */
-async function locateRecord(path: string, delimiter: Delimiter, record: number): Promise<number> {
+async function locateRecord(
+  path: string,
+  delimiter: Delimiter,
+  maxFieldSize: number,
+  record: number,
+): Promise<number> {
   const parser: Parser = createReadStream(path, { highWaterMark: READ_CHUNK }).pipe(
-    parse({ ...parserOptions(delimiter), info: true, to: record + 2 }),
+    parse({ ...parserOptions(delimiter, maxFieldSize), info: true, to: record + 2 }),
   );
   let line = 0;
   let index = -1; // the header is record -1

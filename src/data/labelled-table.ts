@@ -21,6 +21,8 @@ export interface LabelledReadOptions {
   categorical?: string[];
   numeric?: string[];
   delimiter?: Delimiter;
+  /** Longest field or line, in characters (data.maxFieldSize). */
+  maxFieldSize?: number;
   onProgress?: (rows: number) => void;
 }
 
@@ -41,6 +43,16 @@ export interface LabelledTable {
   /** Data rows in the file, and those dropped for a missing target. */
   rowsRead: number;
   missingTarget: number;
+  /** Numeric columns with a few text values, read as missing: for a warning. */
+  strayText: StrayText[];
+}
+
+export interface StrayText {
+  column: string;
+  cells: number;
+  /** The first such value and its line. */
+  example: string;
+  line: number;
 }
 
 const BATCH_ROWS = 16_384;
@@ -51,7 +63,7 @@ export async function readLabelledTable(
   path: string,
   options: LabelledReadOptions,
 ): Promise<LabelledTable> {
-  const source = await openCsv(path, { delimiter: options.delimiter });
+  const source = await openCsv(path, options);
   try {
     return await readOpened(source, options);
   } finally {
@@ -160,6 +172,17 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
     }
   }
 
+  const strayText: StrayText[] = [];
+  for (const builder of builders) {
+    if (builder.strayText === 0) continue;
+    strayText.push({
+      column: builder.name,
+      cells: builder.strayText,
+      example: builder.firstText!.value,
+      line: await source.lineOf(builder.firstText!.record),
+    });
+  }
+
   const features: FeatureColumn[] = [];
   const specs: FeatureSpec[] = [];
   for (const builder of builders) {
@@ -188,6 +211,7 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
     rowKeys,
     rowsRead: rows,
     missingTarget,
+    strayText,
   };
 }
 

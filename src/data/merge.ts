@@ -5,7 +5,7 @@
  */
 import { InputError } from '../common/errors.js';
 import { openAtomicWriter } from './atomic-file.js';
-import { openCsv } from './csv-reader.js';
+import { openCsv, type CsvReadOptions } from './csv-reader.js';
 import { csvLine } from './csv-writer.js';
 import type { Delimiter } from './delimiter.js';
 import { listColumns } from './schema.js';
@@ -31,9 +31,10 @@ export async function mergeLabelledFiles(
   basePath: string,
   newPath: string,
   id: string | null,
+  read: CsvReadOptions = {},
 ): Promise<MergedRows> {
-  const base = await readAll(basePath);
-  const incoming = await readAll(newPath);
+  const base = await readAll(basePath, { maxFieldSize: read.maxFieldSize });
+  const incoming = await readAll(newPath, read);
   const order = matchColumns(base.header, incoming.header, incoming.name);
   const records = [...base.records];
   const idIndex = id === null ? -1 : base.header.indexOf(id);
@@ -85,8 +86,8 @@ export async function writeRows(path: string, merged: MergedRows): Promise<void>
   }
 }
 
-async function readAll(path: string) {
-  const source = await openCsv(path);
+async function readAll(path: string, read: CsvReadOptions) {
+  const source = await openCsv(path, read);
   const records: string[][] = [];
   for await (const batch of source.batches(READ_ROWS))
     for (const record of batch) records.push(record);

@@ -33,6 +33,8 @@ export interface PredictJobOptions {
   /** Population stability index above which a feature or the scores are reported as drifted. */
   driftWarnPsi: number;
   delimiter?: Delimiter;
+  /** Longest field or line, in characters (data.maxFieldSize). */
+  maxFieldSize?: number;
   threads: number | null;
   cwd: string;
   /** After each batch: rows written, and the input's bytes read of its total. */
@@ -76,7 +78,7 @@ export async function predictChurn(
   log.info('loaded model', { version: model.version, path, threshold: model.threshold });
   collectGarbage(); // the model file's text is garbage now: free it before the batches need room
 
-  const source = await openCsv(options.data, { delimiter: options.delimiter });
+  const source = await openCsv(options.data, options);
   const writer = await openAtomicWriter(options.out);
   try {
     const encoder = new BatchEncoder(model.schema, source, BATCH_ROWS);
@@ -132,7 +134,7 @@ export async function predictChurn(
 
     for await (const records of source.batches(READ_ROWS)) {
       for (const fields of records) {
-        if (!encoder.add(fields, rows)) throw await encoder.failure();
+        encoder.add(fields);
         let lead = '';
         for (const index of kept) lead += csvField(fields[index]) + ',';
         prefixes.push(lead);
@@ -142,11 +144,13 @@ export async function predictChurn(
     }
     if (encoder.size > 0) await scoreBatch();
     await finishInFlight();
-    for (const { feature, rows: count, examples, more } of encoder.unseenCategories()) {
+    for (const { feature, reason, rows: count, examples, more } of encoder.readAsMissing()) {
+      const what =
+        reason === 'unseen category' ? 'values the model never saw' : 'values that are not numbers';
       log.warn(
-        `${count} row(s) of ${source.name} have ${feature} values the model never saw ` +
+        `${count} row(s) of ${source.name} have ${feature} ${what} ` +
           `(${examples.map((value) => `"${value}"`).join(', ')}${more ? ', …' : ''}): scored as missing`,
-        { feature, rows: count },
+        { feature, rows: count, reason },
       );
     }
     await writer.commit();

@@ -31,6 +31,7 @@ export interface ReportJobOptions {
   /** A labelled file to evaluate the model on, and measure drift against. */
   data?: string;
   delimiter?: Delimiter;
+  maxFieldSize?: number;
   out: string;
   cwd: string;
   driftWarnPsi: number;
@@ -121,6 +122,7 @@ async function evaluateOnFile(
     categorical: model.schema.features.filter((f) => f.kind === 'categorical').map((f) => f.name),
     numeric: model.schema.features.filter((f) => f.kind === 'numeric').map((f) => f.name),
     delimiter: options.delimiter,
+    maxFieldSize: options.maxFieldSize,
   });
   const columns = recodeForSchema(table.features, table.schema, model.schema, table.name);
   const scores = forest.predictProba(columns);

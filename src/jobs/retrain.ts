@@ -75,7 +75,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
   const id = options.id ?? champion.model.schema.id;
 
   const readStarted = performance.now();
-  const merged = await mergeLabelledFiles(options.base, options.data, id);
+  const merged = await mergeLabelledFiles(options.base, options.data, id, options);
   log.info('merged new rows', {
     baseFile: displayPath(options.base),
     newFile: displayPath(options.data),

@@ -221,6 +221,14 @@ export function reportTable(table: LabelledTable, log: Logger): void {
       { dropped: table.missingTarget },
     );
   }
+  for (const stray of table.strayText) {
+    log.warn(
+      `${table.name}, column "${stray.column}": read ${stray.cells} value(s) that are not numbers as ` +
+        `missing (the first, "${stray.example}", on line ${stray.line}); pass --categorical ` +
+        `${stray.column} to keep them as categories`,
+      { column: stray.column, cells: stray.cells },
+    );
+  }
   if (table.schema.ignored.length > 0) {
     log.warn(`ignored ${table.schema.ignored.join(', ')} of ${table.name}`);
   }

@@ -72,6 +72,7 @@ Examples:
               risk: config.risk,
               driftWarnPsi: config.drift.warnPsi,
               delimiter: flags.delimiter,
+              maxFieldSize: config.data.maxFieldSize,
               threads: config.model.threads,
               cwd: environment.cwd,
               onProgress: ({ bytesRead, bytes }) => {

@@ -54,6 +54,7 @@ Examples:
             modelsDir: config.modelsDir,
             data,
             delimiter: flags.delimiter,
+            maxFieldSize: config.data.maxFieldSize,
             out: target,
             cwd: environment.cwd,
             driftWarnPsi: config.drift.warnPsi,

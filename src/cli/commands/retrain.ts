@@ -88,6 +88,7 @@ Examples:
               categorical: flags.categorical,
               numeric: flags.numeric,
               delimiter: flags.delimiter,
+              maxFieldSize: config.data.maxFieldSize,
               modelsDir: config.modelsDir,
               metric: flags.metric,
               minImprovement: flags.minImprovement,

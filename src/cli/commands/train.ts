@@ -101,6 +101,7 @@ Examples:
               categorical: flags.categorical,
               numeric: flags.numeric,
               delimiter: flags.delimiter,
+              maxFieldSize: config.data.maxFieldSize,
               model: config.model,
               testSize: config.training.testSize,
               beta: config.training.beta,

@@ -1,0 +1,134 @@
+/**
+ * Random bytes and random CSV-like text fed to the reader and the labelled-table builder: each
+ * gives rows or a typed InputError, never another exception, never a hang.
+ */
+import fc from 'fast-check';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChurnError } from '../../src/common/errors.js';
+import { openCsv } from '../../src/data/csv-reader.js';
+import { readLabelledTable } from '../../src/data/labelled-table.js';
+import { tempDir } from '../helpers/cli.js';
+
+const scratch = tempDir();
+afterAll(() => scratch.remove());
+let counter = 0;
+
+function fileWith(content: Uint8Array | string): string {
+  const path = join(scratch.path, `case-${counter++}.csv`);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Settles within a few seconds, as rows or an InputError; anything else fails the property. */
+async function settles(work: () => Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('hung for 5 s')), 5000);
+  });
+  try {
+    await Promise.race([work(), hang]);
+  } catch (error) {
+    if (!(error instanceof ChurnError) || error.exitCode !== 2) throw error;
+    expect(error.message).not.toContain('\n');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readAll(path: string): Promise<number> {
+  const source = await openCsv(path, { maxFieldSize: 4096 });
+  let rows = 0;
+  try {
+    for await (const batch of source.batches(64)) {
+      for (const record of batch) expect(record).toHaveLength(source.header.length);
+      rows += batch.length;
+    }
+  } finally {
+    source.close();
+  }
+  return rows;
+}
+
+const csvLike = fc
+  .array(
+    fc.array(
+      fc.oneof(
+        fc.constantFrom(
+          '',
+          '1',
+          '0',
+          'yes',
+          'no',
+          'NA',
+          '?',
+          '3.5',
+          '-2',
+          '1e9',
+          'abc',
+          'França',
+          ' ',
+          '"',
+        ),
+        fc.string({ maxLength: 6 }),
+        fc.stringMatching(/^"[^"]*("")?[^"]*"?$/),
+      ),
+      { minLength: 1, maxLength: 6 },
+    ),
+    { minLength: 0, maxLength: 30 },
+  )
+  .chain((rows) =>
+    fc.record({
+      rows: fc.constant(rows),
+      delimiter: fc.constantFrom(',', ';', '\t', '|'),
+      newline: fc.constantFrom('\n', '\r\n'),
+      bom: fc.boolean(),
+    }),
+  )
+  .map(({ rows, delimiter, newline, bom }) => {
+    const header = ['a', 'b', 'target'].join(delimiter);
+    const body = rows.map((row) => row.join(delimiter)).join(newline);
+    return `${bom ? '\uFEFF' : ''}${header}${newline}${body}`;
+  });
+
+describe('the CSV reader under fuzzing', () => {
+  it('turns random bytes into rows or an input error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
+        await settles(() => readAll(fileWith(bytes)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('turns random CSV-like text into rows or an input error', async () => {
+    await fc.assert(
+      fc.asyncProperty(csvLike, async (text) => {
+        await settles(() => readAll(fileWith(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('builds a labelled table from random CSV-like text or refuses it with an input error', async () => {
+    await fc.assert(
+      fc.asyncProperty(csvLike, async (text) => {
+        await settles(async () => {
+          const table = await readLabelledTable(fileWith(text), {
+            target: 'target',
+            id: null,
+            positiveLabel: null,
+          });
+          expect(table.labels.length + table.missingTarget).toBe(table.rowsRead);
+          for (const column of table.features) {
+            expect(column.kind === 'numeric' ? column.values.length : column.codes.length).toBe(
+              table.labels.length,
+            );
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
