@@ -30,8 +30,32 @@ export interface Environment {
   cwd: string;
   env: Record<string, string | undefined>;
   streams: OutputStreams;
-  /** Set once the log level is known, so the error boundary knows whether to show stacks. */
-  state: { logLevel?: LogLevel };
+  state: {
+    /** Set once the log level is known, so the error boundary knows whether to show stacks. */
+    logLevel?: LogLevel;
+    /**
+     * What a run does when a signal stops it, newest first: publish its failure, then log and
+     * close the log. The error boundary runs them.
+     */
+    interruptHooks?: InterruptHook[];
+  };
+}
+
+export type InterruptHook = (signal: NodeJS.Signals) => Promise<void>;
+
+/** Adds a hook for the rest of `body`. */
+export async function withInterruptHook<T>(
+  environment: Environment,
+  hook: InterruptHook,
+  body: () => Promise<T>,
+): Promise<T> {
+  const hooks = (environment.state.interruptHooks ??= []);
+  hooks.push(hook);
+  try {
+    return await body();
+  } finally {
+    hooks.splice(hooks.indexOf(hook), 1);
+  }
 }
 
 /** Flags whose values override configuration keys: option attribute name → key. */
@@ -72,8 +96,17 @@ export async function runCommand<T>(
   const started = performance.now();
   const seconds = () => Number(((performance.now() - started) / 1000).toFixed(3));
   log.info(`${name} started`, { config: file ?? 'defaults', pid: process.pid });
+  const logInterruption: InterruptHook = async (signal) => {
+    log.errorToFile(`${name} interrupted by ${signal}`, {
+      outcome: 'interrupted',
+      seconds: seconds(),
+    });
+    await log.close();
+  };
   try {
-    const result = await body({ config, log, out, runId });
+    const result = await withInterruptHook(environment, logInterruption, () =>
+      body({ config, log, out, runId }),
+    );
     log.success(`${name} finished`, { outcome: 'success', seconds: seconds() });
     return result;
   } catch (error) {

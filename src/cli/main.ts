@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { ChurnError } from '../common/errors.js';
+import { undoInterrupted } from '../common/interruption.js';
 import { palette, colorWanted } from '../common/colors.js';
 import type { Environment } from './context.js';
 import { createProgram } from './program.js';
@@ -12,6 +13,10 @@ import { createProgram } from './program.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** 128 + the signal's number, as shells report a process a signal stopped. */
+export const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+/** How long a stopped run may spend publishing its failure and closing its log. */
+const INTERRUPT_GRACE_MS = 5000;
 
 export async function main(
   argv: string[],
@@ -28,6 +33,7 @@ export async function main(
     if (error.code === 'EPIPE') process.exit(EXIT_OK);
     throw error;
   });
+  stopCleanlyOnSignals(state, environment.streams.stderr);
 
   try {
     await program.parseAsync(argv);
@@ -37,6 +43,30 @@ export async function main(
     const debug = state.logLevel === 'debug' || globals.logLevel === 'debug';
     const color = colorWanted(environment.streams.stderr, globals.color !== false, environment.env);
     return report(error, environment.streams.stderr, debug, color);
+  }
+}
+
+/**
+ * Ctrl-C or a scheduler's SIGTERM: remove what was half-written (temporary files, a held lock),
+ * say so, publish the failure and log it within a grace period, exit 130 or 143. A second signal
+ * exits at once.
+ */
+function stopCleanlyOnSignals(state: Environment['state'], stderr: NodeJS.WritableStream): void {
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT) as Array<[NodeJS.Signals, number]>) {
+    process.once(signal, () => {
+      process.once(signal, () => process.exit(code));
+      undoInterrupted();
+      stderr.write(
+        `error: interrupted by ${signal}: stopped before finishing; nothing was half-written ` +
+          '(files being written were removed, earlier results are as they were)\n',
+      );
+      const hooks = [...(state.interruptHooks ?? [])].reverse();
+      const finish = (async () => {
+        for (const hook of hooks) await hook(signal).catch(() => undefined);
+      })();
+      const grace = new Promise((resolve) => setTimeout(resolve, INTERRUPT_GRACE_MS).unref());
+      void Promise.race([finish, grace]).then(() => process.exit(code));
+    });
   }
 }
 

@@ -7,7 +7,13 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { JobMetrics, type JobName } from '../monitoring/job-metrics.js';
 import { publishFailure, publishSuccess, type PublishSettings } from '../monitoring/publish.js';
 import { groupKey, RunState } from '../monitoring/run-state.js';
-import { runCommand, type CommandContext, type Environment, type FlagMap } from './context.js';
+import {
+  runCommand,
+  withInterruptHook,
+  type CommandContext,
+  type Environment,
+  type FlagMap,
+} from './context.js';
 
 export interface GroupingFlags {
   instance?: string;
@@ -55,8 +61,12 @@ export async function runMonitored<T>(
     const metrics = new JobMetrics(job, state, groupKey(job, grouping));
     const started = performance.now();
     let result: T;
+    const publishInterruption = () =>
+      publishFailure(settings, new Date(), context.log).catch(() => undefined);
     try {
-      result = await body(context, metrics);
+      result = await withInterruptHook(environment, publishInterruption, () =>
+        body(context, metrics),
+      );
     } catch (error) {
       await publishFailure(settings, new Date(), context.log).catch((failure: Error) =>
         context.log.warn(`could not publish the failure: ${failure.message}`),

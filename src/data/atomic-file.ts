@@ -15,6 +15,7 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { removeOnInterrupt } from '../common/interruption.js';
 import { isAlive } from '../common/processes.js';
 
 export interface AtomicWriter {
@@ -45,6 +46,7 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
   await ensureDirectory(dir);
   await removeLeftovers(target);
   const tempPath = tempPathFor(target);
+  const forget = removeOnInterrupt(tempPath);
   const handle: FileHandle = await open(tempPath, 'wx');
   let bytes = 0;
   let closed = false;
@@ -64,12 +66,14 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
       await handle.close();
       closed = true;
       await replaceFile(tempPath, target);
+      forget();
       return bytes;
     },
     async abort() {
       if (!closed) await handle.close().catch(() => undefined);
       closed = true;
       await rm(tempPath, { force: true });
+      forget();
     },
   };
 }
@@ -95,6 +99,7 @@ export async function replaceFile(finished: string, target: string): Promise<voi
 export async function copyFileAtomic(from: string, to: string): Promise<void> {
   await removeLeftovers(to);
   const tempPath = tempPathFor(to);
+  const forget = removeOnInterrupt(tempPath);
   try {
     await copyFile(from, tempPath);
     const handle = await open(tempPath, 'r+');
@@ -104,6 +109,8 @@ export async function copyFileAtomic(from: string, to: string): Promise<void> {
   } catch (error) {
     await rm(tempPath, { force: true });
     throw error;
+  } finally {
+    forget();
   }
 }
 
@@ -127,6 +134,7 @@ export async function writeDirectoryAtomic(
     throw new Error(`${target} exists already`);
   }
   const tempPath = tempPathFor(target);
+  const forget = removeOnInterrupt(tempPath);
   await mkdir(tempPath);
   try {
     for (const [name, content] of Object.entries(files)) {
@@ -143,6 +151,8 @@ export async function writeDirectoryAtomic(
   } catch (error) {
     await rm(tempPath, { recursive: true, force: true });
     throw error;
+  } finally {
+    forget();
   }
 }
 

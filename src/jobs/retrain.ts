@@ -14,6 +14,7 @@
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { removeOnInterrupt } from '../common/interruption.js';
 import { displayPath } from '../common/paths.js';
 import { copyFileAtomic, replaceFile } from '../data/atomic-file.js';
 import type { LabelledReadOptions } from '../data/labelled-table.js';
@@ -85,6 +86,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     dirname(options.base),
     `.${basename(options.base)}.merged-${process.pid}.tmp`,
   );
+  const forgetScratch = removeOnInterrupt(scratch);
   try {
     await writeRows(scratch, merged);
     const table = await readLabelledTable(scratch, { ...options, id, delimiter: merged.delimiter });
@@ -172,6 +174,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     };
   } finally {
     await rm(scratch, { force: true });
+    forgetScratch();
   }
 }
 

@@ -1,15 +1,24 @@
-// Preloaded into a churn process (node --import) to kill it, as a power cut would, at the file
-// operation matching the DIE_AT regular expression. Operations read as "open PATH",
-// "copyFile FROM TO" or "rename FROM TO".
+// Preloaded into a churn process (node --import) to stop it at the file operation matching the
+// DIE_AT regular expression. Operations read as "open PATH", "copyFile FROM TO" or "rename FROM
+// TO". By default the process is killed outright (SIGKILL), as a power cut would; with
+// DIE_SIGNAL=SIGTERM or SIGINT it is sent that signal instead, and the operation waits a moment
+// so the signal is handled before it goes on, as when a scheduler or Ctrl-C stops a run there.
 import fs from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const pattern = new RegExp(process.env.DIE_AT ?? '^$');
+const signal = process.env.DIE_SIGNAL ?? 'SIGKILL';
+let sent = false;
 for (const name of ['open', 'rename', 'copyFile']) {
   const original = fs[name];
   fs[name] = async (...args) => {
     const operation = [name, ...args.slice(0, name === 'open' ? 1 : 2).map(String)].join(' ');
-    if (pattern.test(operation)) process.kill(process.pid, 'SIGKILL');
+    if (!sent && pattern.test(operation)) {
+      sent = true;
+      process.kill(process.pid, signal);
+      await sleep(200);
+    }
     return original(...args);
   };
 }
