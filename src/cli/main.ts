@@ -33,6 +33,10 @@ export async function main(
     if (error.code === 'EPIPE') process.exit(EXIT_OK);
     throw error;
   });
+  // A closed stderr (`churn … 2>&1 | head`) must not stop the work: logs still reach the file.
+  environment.streams.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   stopCleanlyOnSignals(state, environment.streams.stderr);
 
   try {

@@ -186,4 +186,19 @@ describe('logging', () => {
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
     expect(result.code).toBe(0);
   });
+
+  it('finishes its work when the reader of its log closes early, as `churn … 2>&1 | head` does', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CHURN_BIN } = await import('../helpers/cli.js');
+    const code = await new Promise<number | null>((resolve) => {
+      const args = ['generate', '--rows', '20000', '--out', 'piped.csv'];
+      const child = spawn(process.execPath, [CHURN_BIN, ...args], { cwd: dir.path });
+      child.stderr.once('data', () => child.stderr.destroy()); // head has read its lines
+      child.on('close', resolve);
+    });
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir.path, 'piped.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(
+      20001,
+    );
+  });
 });
