@@ -1,4 +1,6 @@
 import type { ChalkInstance } from 'chalk';
+import { dirname, join } from 'node:path';
+import { REPORT_FILE } from '../../registry/registry.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { displayPath } from '../../common/paths.js';
@@ -140,5 +142,6 @@ function renderTrain(result: TrainResult, c: ChalkInstance): string {
     confusionTable(result.confusionMatrix, c),
     '',
     `champion: ${c.bold(displayPath(result.modelPath))}`,
+    `report:   ${displayPath(join(dirname(result.modelPath), REPORT_FILE))}`,
   ].join('\n');
 }
