@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DASHBOARD_DIR, renderedDashboards } from '../../scripts/dashboards.js';
+import {
+  DASHBOARD_DIR,
+  GUIDE_PATH,
+  renderedDashboards,
+  replaceGuide,
+} from '../../scripts/dashboards.js';
 import { renderAlertmanagerConfig, renderPrometheusConfig } from '../../scripts/stack/render.js';
 import { MONITORING_DIR } from '../../scripts/stack/services.js';
 import {
@@ -157,6 +162,8 @@ describe('the Grafana provisioning', () => {
     for (const [file, text] of Object.entries(renderedDashboards())) {
       expect(readFileSync(join(DASHBOARD_DIR, file), 'utf8'), file).toBe(text);
     }
+    const guide = readFileSync(GUIDE_PATH, 'utf8');
+    expect(replaceGuide(guide), 'docs/grafana.md').toBe(guide);
   });
 
   it('gives the four dashboards unique ids and panels unique ids within each', () => {
