@@ -11,7 +11,12 @@ import { currentModel } from './dashboards/queries.js';
 import { localContext, STACK_DIR } from './monitoring.js';
 import { dockerComposeAvailable, compose } from './stack/docker.js';
 import { startLocalStack, StackError } from './stack/local.js';
-import { instantQuery, waitForSeries, type Sample } from './stack/prometheus-api.js';
+import {
+  instantQuery,
+  waitForRuleEvaluation,
+  waitForSeries,
+  type Sample,
+} from './stack/prometheus-api.js';
 import { REPOSITORY_ROOT } from './stack/services.js';
 
 const DEMO_DIR = join(REPOSITORY_ROOT, 'outputs', 'demo');
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
     'churn_job_last_success_timestamp_seconds{job="churn_retrain"}',
     60_000,
   );
-  await waitForSeries(urls.prometheus, 'ALERTS', 40_000);
+  await waitForRuleEvaluation(urls.prometheus, new Date(), 60_000);
   for (const [title, expr, show] of LIVE_QUERIES) {
     const found = await instantQuery(urls.prometheus, expr);
     console.log(

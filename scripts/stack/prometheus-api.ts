@@ -41,6 +41,32 @@ export async function waitForSeries(
   }
 }
 
+/** Polls until every rule group has been evaluated after `since` (false if time runs out). */
+export async function waitForRuleEvaluation(
+  prometheusUrl: string,
+  since: Date,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(new URL('/api/v1/rules', prometheusUrl), {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as {
+      data: { groups: Array<{ lastEvaluation: string }> };
+    };
+    const groups = body.data.groups;
+    if (
+      groups.length > 0 &&
+      groups.every((group) => Date.parse(group.lastEvaluation) > since.getTime())
+    ) {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 interface ApiResult {
   resultType: 'vector' | 'matrix' | 'scalar' | 'string';
   result: unknown;
