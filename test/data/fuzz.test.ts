@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChurnError } from '../../src/common/errors.js';
+import { parse as parseSync } from 'csv-parse/sync';
 import { openCsv } from '../../src/data/csv-reader.js';
 import { readLabelledTable } from '../../src/data/labelled-table.js';
 import { tempDir } from '../helpers/cli.js';
@@ -129,6 +130,65 @@ describe('the CSV reader under fuzzing', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('the fast path for files without quotes', () => {
+  const plainText = fc
+    .record({
+      header: fc.array(fc.stringMatching(/^[a-z]{1,4}$/), { minLength: 1, maxLength: 5 }),
+      rows: fc.array(
+        fc.array(fc.stringMatching(/^[^"\r\n,;\t|]{0,5}$/), { minLength: 1, maxLength: 6 }),
+        {
+          maxLength: 40,
+        },
+      ),
+      blank: fc.array(fc.nat(40), { maxLength: 3 }),
+      newline: fc.constantFrom('\n', '\r\n'),
+      bom: fc.boolean(),
+      trailing: fc.boolean(),
+    })
+    .map(({ header, rows, blank, newline, bom, trailing }) => {
+      const lines = [header.join(','), ...rows.map((row) => row.join(','))];
+      for (const at of blank) lines.splice(Math.min(at, lines.length), 0, '');
+      return `${bom ? '\uFEFF' : ''}${lines.join(newline)}${trailing ? newline : ''}`;
+    });
+
+  it('reads records, and refuses bad ones on the same line, exactly as csv-parse does', async () => {
+    await fc.assert(
+      fc.asyncProperty(plainText, async (text) => {
+        const path = fileWith(text);
+        let expected:
+          { header: string[]; rows: string[][] } | { line: number | undefined } | 'empty';
+        try {
+          const all = parseSync(text, {
+            bom: true,
+            delimiter: ',',
+            skip_empty_lines: true,
+          }) as string[][];
+          expected = all.length === 0 ? 'empty' : { header: all[0], rows: all.slice(1) };
+        } catch (error) {
+          expected = { line: (error as { lines?: number }).lines };
+        }
+        try {
+          const source = await openCsv(path, { delimiter: ',' });
+          const rows: string[][] = [];
+          for await (const batch of source.batches(7)) rows.push(...batch);
+          expect(expected).not.toHaveProperty('line');
+          expect({ header: source.header, rows }).toEqual(
+            typeof expected === 'object' && 'rows' in expected
+              ? { header: expected.header.map((f) => f.trim()), rows: expected.rows }
+              : expected,
+          );
+        } catch (error) {
+          if (!(error instanceof ChurnError)) throw error;
+          if (expected === 'empty') return expect(error.message).toContain('is empty');
+          expect(expected, error.message).toHaveProperty('line');
+          expect(error.message).toContain(`line ${(expected as { line: number }).line}:`);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });
