@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
 export const AMTOOL_BIN = '/usr/bin/amtool';
+export const PUSHGATEWAY_BIN = '/usr/bin/prometheus-pushgateway';
 const ALL = [
   PROMETHEUS_BIN,
   PROMTOOL_BIN,
   AMTOOL_BIN,
-  '/usr/bin/prometheus-pushgateway',
+  PUSHGATEWAY_BIN,
   '/usr/bin/prometheus-alertmanager',
 ];
 

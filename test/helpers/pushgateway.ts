@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { PROMTOOL_BIN, PUSHGATEWAY_BIN } from './monitoring-binaries.js';
 
-export const PUSHGATEWAY_BIN = '/usr/bin/prometheus-pushgateway';
-export const PROMTOOL_BIN = '/usr/bin/promtool';
 export const HAS_PUSHGATEWAY = existsSync(PUSHGATEWAY_BIN) && existsSync(PROMTOOL_BIN);
 
 if (!HAS_PUSHGATEWAY) {
