@@ -70,7 +70,7 @@ export function shareArray<T extends Uint8Array | Int32Array | Uint32Array | Flo
 const idleWorkers: Worker[] = [];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node:events listeners take any arguments
-type Listener = (...args: any[]) => void;
+export type Listener = (...args: any[]) => void;
 
 interface Team {
   /** Resolves once every worker has answered its last message. */
@@ -80,24 +80,38 @@ interface Team {
   release(completed: boolean): Promise<void>;
 }
 
-function startTeam(work: SharedWork, count: number, take: () => number): Team {
+/** Workers for a job: idle ones first, new ones for the rest. They keep the process alive. */
+export function borrowWorkers(count: number): Worker[] {
   const workers = idleWorkers.splice(0, count);
   while (workers.length < count) workers.push(startWorker('forest-worker'));
+  for (const worker of workers) worker.ref();
+  return workers;
+}
+
+/** Back to the idle pool after a job that completed; ended after one that failed. */
+export async function returnWorkers(workers: Worker[], completed: boolean): Promise<void> {
+  if (!completed) {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    return;
+  }
+  for (const worker of workers) {
+    worker.unref();
+    idleWorkers.push(worker);
+  }
+}
+
+function startTeam(work: SharedWork, count: number, take: () => number): Team {
+  const workers = borrowWorkers(count);
   const listeners = new Map<Worker, Array<[string, Listener]>>();
   const setup = work.setup?.();
   const team: Team = {
     finished: Promise.resolve(),
     failed: false,
     async release(completed) {
-      if (!completed || team.failed) {
-        await Promise.all(workers.map((worker) => worker.terminate()));
-        return;
-      }
       for (const worker of workers) {
         for (const [event, listener] of listeners.get(worker) ?? []) worker.off(event, listener);
-        worker.unref();
-        idleWorkers.push(worker);
       }
+      await returnWorkers(workers, completed && !team.failed);
     },
   };
   team.finished = new Promise<void>((resolve, reject) => {
@@ -139,7 +153,6 @@ function startTeam(work: SharedWork, count: number, take: () => number): Team {
       ];
       listeners.set(worker, own);
       for (const [event, listener] of own) worker.on(event, listener);
-      worker.ref();
       if (setup) worker.postMessage(setup);
       // Two tasks in flight per worker, so none waits on the calling thread between tasks.
       dispatch();
