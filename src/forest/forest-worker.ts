@@ -4,6 +4,7 @@
  * arrive and their results go back, tree buffers transferred rather than copied.
  */
 import { parentPort } from 'node:worker_threads';
+import { collectGarbage } from '../common/memory.js';
 import {
   growTree,
   Workspace,
@@ -22,10 +23,13 @@ export type WorkerRequest =
       type: 'score-setup';
       forest: FlatForest;
       forestId: number;
+      /** Several batches may be set up at once (a scoring stream); one job uses batch 0. */
+      batch?: number;
       columns: Float64Array[];
       out: Float64Array;
     }
-  | { type: 'score'; task: number; start: number; end: number };
+  | { type: 'score'; task: number; batch?: number; start: number; end: number }
+  | { type: 'score-forget'; batch: number };
 
 export type WorkerReply =
   | { type: 'tree'; task: number; tree: Tree; importances: Float64Array }
@@ -33,9 +37,14 @@ export type WorkerReply =
   | { type: 'scored'; task: number };
 
 let growing: { workspace: Workspace; params: TreeParams; oob: OobAccumulator | null } | null = null;
-let scoring: { forest: FlatForest; columns: Float64Array[]; out: Float64Array } | null = null;
+const scoring = new Map<
+  number,
+  { forest: FlatForest; columns: Float64Array[]; out: Float64Array }
+>();
 /** The last forest scored, copied out of shared memory once for all its batches. */
 let privateForest: { id: number; forest: FlatForest } | null = null;
+let forgotten = 0;
+const COLLECT_EVERY_BATCHES = 4;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -74,14 +83,24 @@ parentPort?.on('message', (request: WorkerRequest) => {
       if (privateForest?.id !== request.forestId) {
         privateForest = { id: request.forestId, forest: privateForestCopy(request.forest) };
       }
-      scoring = { forest: privateForest.forest, columns: request.columns, out: request.out };
+      scoring.set(request.batch ?? 0, {
+        forest: privateForest.forest,
+        columns: request.columns,
+        out: request.out,
+      });
       break;
     case 'score': {
-      const { forest, columns, out } = scoring!;
+      const { forest, columns, out } = scoring.get(request.batch ?? 0)!;
       predictRange(forest, columns, request.start, request.end, out);
       reply({ type: 'scored', task: request.task });
       break;
     }
+    case 'score-forget':
+      scoring.delete(request.batch);
+      // Each streamed batch arrives in new shared buffers, which only this thread's collector can
+      // release on its side; this thread makes too little garbage to collect on its own.
+      if (++forgotten % COLLECT_EVERY_BATCHES === 0) collectGarbage();
+      break;
   }
 });
 

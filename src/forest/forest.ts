@@ -8,6 +8,7 @@ import { OOB_SCALE, type GrowingProblem } from './grower.js';
 import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
 import { scoreRows } from './parallel-scoring.js';
+import { ScoringStream } from './scoring-stream.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
 import { deserializeForest, serializeForest, type SerializedForest } from './serialize.js';
 import {
@@ -76,6 +77,22 @@ export class Forest {
     return scoreRows(this.flat, toScoringColumns(columns, this.flat), rows, threads, offload);
   }
 
+  /**
+   * For a stream of batches (as `churn predict` reads them): each is scored on the same workers
+   * without waiting for the one before to drain. Close it when done.
+   */
+  scoringStream(workers: number): BatchScorer {
+    const stream = new ScoringStream(this.flat, workers);
+    return {
+      submit: (columns) => {
+        checkColumns(this.features, columns);
+        return stream.submit(toScoringColumns(columns, this.flat), columnLength(columns[0]));
+      },
+      helpUntil: (until) => stream.helpUntil(until),
+      close: () => stream.close(),
+    };
+  }
+
   toJSON(): SerializedForest {
     const { features, params, featureImportances, flat } = this;
     return serializeForest({ features, params, featureImportances, flat });
@@ -95,6 +112,14 @@ export class Forest {
   ): Forest {
     return new Forest(features, params, importances, flat);
   }
+}
+
+export interface BatchScorer {
+  /** Queues a batch; resolves with its probabilities. */
+  submit(columns: FeatureColumn[]): Promise<Float64Array>;
+  /** Lends the calling thread to queued batches until `until` settles. */
+  helpUntil(until: Promise<unknown>): Promise<void>;
+  close(): Promise<void>;
 }
 
 export async function trainForest(

@@ -1,4 +1,10 @@
-export { Forest, trainForest, type TrainedForest, type TrainOptions } from './forest.js';
+export {
+  Forest,
+  trainForest,
+  type BatchScorer,
+  type TrainedForest,
+  type TrainOptions,
+} from './forest.js';
 export type { SerializedForest } from './serialize.js';
 export {
   DEFAULT_PARAMS,

@@ -33,7 +33,7 @@ export async function scoreRows(
       count: tasks,
       setup: () => ({
         type: 'score-setup',
-        ...shareForest(forest),
+        ...sharedForest(forest),
         columns: columns.map(shareArray),
         out,
       }),
@@ -60,7 +60,7 @@ let forestsShared = 0;
  * A forest's arrays in shared memory, made once per forest, with a number that lets a worker
  * keep its own copy of a forest between batches.
  */
-function shareForest(forest: FlatForest): { forest: FlatForest; forestId: number } {
+export function sharedForest(forest: FlatForest): { forest: FlatForest; forestId: number } {
   let shared = sharedForests.get(forest);
   if (!shared) {
     // The branch-free walk reads only the roots, the leaf values and its own tables: workers

@@ -80,6 +80,8 @@ export async function predictChurn(
 
   const source = await openCsv(options.data, options);
   const writer = await openAtomicWriter(options.out);
+  // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
+  const scorer = forest.scoringStream(Math.max(1, (options.threads ?? availableParallelism()) - 1));
   try {
     const encoder = new BatchEncoder(model.schema, source, BATCH_ROWS);
     const kept = keptColumns(source.header, model.schema.id, options.keepColumns);
@@ -93,8 +95,6 @@ export async function predictChurn(
     const drift = new BatchDrift(model.schema.features, model.scoreReference);
     const summary = { riskLevels: { low: 0, medium: 0, high: 0 }, scoreSum: 0, predictedChurn: 0 };
     let rows = 0;
-    // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
-    const workers = Math.max(1, (options.threads ?? availableParallelism()) - 1);
     let prefixes: string[] = [];
     let collectedAt = 0;
 
@@ -108,28 +108,29 @@ export async function predictChurn(
       }
       options.onProgress?.({ rows, bytesRead: source.bytesRead, bytes: source.bytes });
     };
-    // One batch is scored by the workers while this thread reads and encodes the next; then
-    // this thread joins in on what is left of it.
-    let inFlight: { done: Promise<void>; join: () => void } | null = null;
-    const finishInFlight = async () => {
-      if (!inFlight) return;
-      inFlight.join();
-      await inFlight.done;
-      inFlight = null;
+    // The workers score batch k while this thread reads and encodes batch k + 1; then this thread
+    // queues k + 1 and scores its blocks too until k is done, so no core waits on k's last blocks,
+    // and writes k.
+    type Queued = { scores: Promise<Float64Array>; lead: string[] };
+    let previous: Queued | null = null;
+    const writeWhenScored = async ({ scores, lead }: Queued) => {
+      await scorer.helpUntil(scores);
+      await write(await scores, lead);
     };
     const scoreBatch = async () => {
-      await finishInFlight();
       const columns = encoder.take();
       drift.addColumns(columns);
-      const lead = prefixes;
+      const scores = scorer.submit(columns);
+      scores.catch(() => undefined); // awaited by writeWhenScored
+      const before = previous;
+      previous = { scores, lead: prefixes };
       prefixes = [];
-      let join = () => {};
-      const joinWhen = new Promise<void>((resolve) => (join = resolve));
-      const done = forest
-        .score(columns, workers, { joinWhen })
-        .then((scores) => write(scores, lead));
-      done.catch(() => undefined); // awaited by finishInFlight
-      inFlight = { done, join };
+      if (before) await writeWhenScored(before);
+    };
+    const finishInFlight = async () => {
+      const last = previous;
+      previous = null;
+      if (last) await writeWhenScored(last);
     };
 
     for await (const records of source.batches(READ_ROWS)) {
@@ -184,6 +185,7 @@ export async function predictChurn(
     await writer.abort();
     throw error;
   } finally {
+    await scorer.close();
     source.close();
   }
 }

@@ -82,3 +82,33 @@ describe('the two scoring walks', () => {
     expect(Array.from(await pending)).toEqual(Array.from(forest.predictProba(scoring.features)));
   });
 });
+
+describe('a scoring stream', () => {
+  it('gives each batch the probabilities of scoring it alone, whatever the batch sizes', async () => {
+    const data = mixedData(3000, 12, 11);
+    const { forest } = await trainForest(data, { trees: 20, seed: 5, threads: 2 });
+    const slice = (start: number, end: number): FeatureColumn[] =>
+      data.features.map((column) =>
+        column.kind === 'numeric'
+          ? { ...column, values: column.values.slice(start, end) }
+          : { ...column, codes: column.codes.slice(start, end) },
+      );
+    const bounds = [0, 1, 2049, 2050, 2500, 2500, 3000]; // one row, a block and one, none, the rest
+    for (const workers of [1, 2]) {
+      const stream = forest.scoringStream(workers);
+      const batches = bounds.slice(1).map((end, i) => slice(bounds[i], end));
+      const queued = batches.map((columns) => stream.submit(columns));
+      // The calling thread lends a hand on some, and lets the workers do others alone.
+      await stream.helpUntil(queued[2]);
+      const scored = await Promise.all(queued);
+      await stream.close();
+      scored.forEach((scores, i) => {
+        expect(Array.from(scores), `batch ${i}, ${workers} workers`).toEqual(
+          Array.from(forest.predictProba(batches[i])),
+        );
+      });
+    }
+    // The workers went back to the pool: scoring still works.
+    expect((await forest.score(slice(0, 3000), 2)).length).toBe(3000);
+  });
+});
