@@ -134,6 +134,7 @@ export class ScoringStream {
       this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
       worker.postMessage({
         type: 'score',
+        // The reply names only its task: the batch is what the stream needs to know of it.
         task: task.batch.id,
         batch: task.batch.id,
         start: task.start,
