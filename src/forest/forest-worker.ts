@@ -23,12 +23,12 @@ export type WorkerRequest =
       type: 'score-setup';
       forest: FlatForest;
       forestId: number;
-      /** Several batches may be set up at once (a scoring stream); one job uses batch 0. */
-      batch?: number;
+      /** Several batches of a scoring stream may be set up at once. */
+      batch: number;
       columns: Float64Array[];
       out: Float64Array;
     }
-  | { type: 'score'; task: number; batch?: number; start: number; end: number }
+  | { type: 'score'; task: number; batch: number; start: number; end: number }
   | { type: 'score-forget'; batch: number };
 
 export type WorkerReply =
@@ -83,14 +83,14 @@ parentPort?.on('message', (request: WorkerRequest) => {
       if (privateForest?.id !== request.forestId) {
         privateForest = { id: request.forestId, forest: privateForestCopy(request.forest) };
       }
-      scoring.set(request.batch ?? 0, {
+      scoring.set(request.batch, {
         forest: privateForest.forest,
         columns: request.columns,
         out: request.out,
       });
       break;
     case 'score': {
-      const { forest, columns, out } = scoring.get(request.batch ?? 0)!;
+      const { forest, columns, out } = scoring.get(request.batch)!;
       predictRange(forest, columns, request.start, request.end, out);
       reply({ type: 'scored', task: request.task });
       break;

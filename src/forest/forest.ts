@@ -7,8 +7,7 @@ import { binFeatures } from './binning.js';
 import { OOB_SCALE, type GrowingProblem } from './grower.js';
 import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
-import { scoreRows } from './parallel-scoring.js';
-import { ScoringStream } from './scoring-stream.js';
+import { scoreRows, ScoringStream } from './parallel-scoring.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
 import { deserializeForest, serializeForest, type SerializedForest } from './serialize.js';
 import {
@@ -63,18 +62,12 @@ export class Forest {
 
   /**
    * The same probabilities as predictProba, computed on several threads for large batches
-   * (`threads` defaults to every core; small batches stay on the calling thread). With
-   * `offload`, worker threads start the work and the calling thread stays free for other work
-   * until `offload.joinWhen` resolves; then it helps with whatever is left.
+   * (`threads` defaults to every core; small batches stay on the calling thread).
    */
-  async score(
-    columns: FeatureColumn[],
-    threads = availableParallelism(),
-    offload: { joinWhen?: Promise<void> } | null = null,
-  ): Promise<Float64Array> {
+  async score(columns: FeatureColumn[], threads = availableParallelism()): Promise<Float64Array> {
     checkColumns(this.features, columns);
     const rows = columnLength(columns[0]);
-    return scoreRows(this.flat, toScoringColumns(columns, this.flat), rows, threads, offload);
+    return scoreRows(this.flat, toScoringColumns(columns, this.flat), rows, threads);
   }
 
   /**

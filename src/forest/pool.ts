@@ -24,23 +24,14 @@ export interface SharedWork {
   finished?(reply: WorkerReply): void;
 }
 
-/**
- * Runs every task on the calling thread and threads − 1 workers; resolves when all are done.
- * With `offload`, `threads` workers start it and the calling thread stays free (to read the
- * next batch while this one is scored), joining the tasks still queued once `joinWhen` resolves.
- */
-export async function shareWork(
-  work: SharedWork,
-  threads: number,
-  { offload = false, joinWhen }: { offload?: boolean; joinWhen?: Promise<void> } = {},
-): Promise<void> {
-  const helpers = Math.max(0, Math.min(threads, work.count) - (offload ? 0 : 1));
+/** Runs every task on the calling thread and threads − 1 workers; resolves when all are done. */
+export async function shareWork(work: SharedWork, threads: number): Promise<void> {
+  const helpers = Math.max(0, Math.min(threads, work.count) - 1);
   const queue = { next: 0 };
   const take = () => (queue.next < work.count ? queue.next++ : -1);
   const team = helpers > 0 ? startTeam(work, helpers, take) : null;
   let completed = false;
   try {
-    if (team && offload) await (joinWhen ? Promise.race([joinWhen, team.finished]) : team.finished);
     for (let task = take(); task >= 0 && !team?.failed; task = take()) {
       work.runHere(task);
       // Let the workers' answers in, and send them their next tasks.

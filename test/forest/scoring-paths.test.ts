@@ -71,15 +71,12 @@ describe('the two scoring walks', () => {
     expect(scores.every((p) => p >= 0 && p <= 1)).toBe(true);
   });
 
-  it('scores on workers with the calling thread free, exactly as on one thread', async () => {
+  it('scores a large batch on workers and the calling thread, exactly as on one thread', async () => {
     const data = mixedData(3000, 12, 11);
     const { forest } = await trainForest(data, { trees: 30, seed: 1, threads: 1 });
     const scoring = mixedData(150_000, 12, 12);
-    let release = () => {};
-    const joinWhen = new Promise<void>((resolve) => (release = resolve));
-    const pending = forest.score(scoring.features, 2, { joinWhen });
-    release();
-    expect(Array.from(await pending)).toEqual(Array.from(forest.predictProba(scoring.features)));
+    const parallel = await forest.score(scoring.features, 2);
+    expect(Array.from(parallel)).toEqual(Array.from(forest.predictProba(scoring.features)));
   });
 });
 
