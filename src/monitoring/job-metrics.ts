@@ -112,7 +112,7 @@ export class JobMetrics {
   /** A successful scoring run: counts its rows into the running total. */
   async recordPredictions(figures: PredictionFigures): Promise<void> {
     const total = await this.state.add(this.group, 'churn_predictions_total', figures.rows);
-    this.counter('churn_predictions_total', 'Customers scored, over every run.', total);
+    this.predictionsCounter(total);
     const byLevel = new Gauge({
       name: 'churn_predictions_by_risk_level',
       help: 'Customers of the last batch at each risk level.',
@@ -156,38 +156,17 @@ export class JobMetrics {
   /** A retraining run's outcome, counted into the running totals of both outcomes. */
   async recordRetraining(outcome: 'promoted' | 'kept'): Promise<void> {
     await this.state.add(this.group, `churn_retraining_total:${outcome}`, 1);
-    const totals = {
-      promoted: this.state.total(this.group, 'churn_retraining_total:promoted'),
-      kept: this.state.total(this.group, 'churn_retraining_total:kept'),
-    };
-    const counter = new Counter({
-      name: 'churn_retraining_total',
-      help: 'Retraining runs by outcome, over every run.',
-      labelNames: ['outcome'],
-      registers: [this.registry],
-    });
-    for (const [outcome, total] of Object.entries(totals)) counter.inc({ outcome }, total);
+    this.retrainingCounter((outcome) =>
+      this.state.total(this.group, `churn_retraining_total:${outcome}`),
+    );
   }
 
   /** The running totals of the scoring and retraining jobs, all groups together. */
   recordTotals(): void {
-    this.counter(
-      'churn_predictions_total',
-      'Customers scored, over every run.',
-      this.state.jobTotal('churn_predict', 'churn_predictions_total'),
+    this.predictionsCounter(this.state.jobTotal('churn_predict', 'churn_predictions_total'));
+    this.retrainingCounter((outcome) =>
+      this.state.jobTotal('churn_retrain', `churn_retraining_total:${outcome}`),
     );
-    const retraining = new Counter({
-      name: 'churn_retraining_total',
-      help: 'Retraining runs by outcome, over every run.',
-      labelNames: ['outcome'],
-      registers: [this.registry],
-    });
-    for (const outcome of ['promoted', 'kept']) {
-      retraining.inc(
-        { outcome },
-        this.state.jobTotal('churn_retrain', `churn_retraining_total:${outcome}`),
-      );
-    }
   }
 
   recordSuccess(durationSeconds: number, at: Date): void {
@@ -208,8 +187,22 @@ export class JobMetrics {
     return new Gauge({ name, help, registers: [this.registry] });
   }
 
-  private counter(name: string, help: string, total: number): void {
-    new Counter({ name, help, registers: [this.registry] }).inc(total);
+  private predictionsCounter(total: number): void {
+    new Counter({
+      name: 'churn_predictions_total',
+      help: 'Customers scored, over every run.',
+      registers: [this.registry],
+    }).inc(total);
+  }
+
+  private retrainingCounter(totalOf: (outcome: 'promoted' | 'kept') => number): void {
+    const counter = new Counter({
+      name: 'churn_retraining_total',
+      help: 'Retraining runs by outcome, over every run.',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    for (const outcome of ['promoted', 'kept'] as const) counter.inc({ outcome }, totalOf(outcome));
   }
 }
 
