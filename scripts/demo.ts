@@ -8,9 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentModel } from './dashboards/queries.js';
-import { localContext, STACK_DIR } from './monitoring.js';
-import { dockerComposeAvailable, compose } from './stack/docker.js';
-import { startLocalStack, StackError } from './stack/local.js';
+import { startStack, STACK_DIR } from './monitoring.js';
+import { StackError } from './stack/local.js';
 import {
   instantQuery,
   waitForRuleEvaluation,
@@ -22,33 +21,6 @@ import { REPOSITORY_ROOT } from './stack/services.js';
 const DEMO_DIR = join(REPOSITORY_ROOT, 'outputs', 'demo');
 const CHURN = join(REPOSITORY_ROOT, 'bin', 'churn.js');
 const SAMPLE_FILES = ['train.csv', 'new_batch_1.csv', 'new_batch_2.csv'];
-
-interface Urls {
-  prometheus: string;
-  pushgateway: string;
-  alertmanager: string;
-  grafana: string | null;
-}
-
-async function startStack(local: boolean): Promise<Urls> {
-  if (!local && dockerComposeAvailable()) {
-    if (compose(['up', '-d']) !== 0) throw new StackError('docker compose up failed');
-    return {
-      prometheus: 'http://localhost:9090',
-      pushgateway: 'http://localhost:9091',
-      alertmanager: 'http://localhost:9093',
-      grafana: 'http://localhost:3000',
-    };
-  }
-  const states = await startLocalStack(localContext());
-  const url = (name: string) => states.find((state) => state.name === name)!.url;
-  return {
-    prometheus: url('prometheus'),
-    pushgateway: url('pushgateway'),
-    alertmanager: url('alertmanager'),
-    grafana: null,
-  };
-}
 
 /** A scratch project: retrain rewrites its training file, which must not be the shipped one. */
 function prepareProject(): void {
@@ -107,7 +79,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('── Starting the monitoring stack');
-  const urls = await startStack(process.argv.includes('--local'));
+  const { urls } = await startStack(process.argv.includes('--local'));
   prepareProject();
   churn('Train on the sample data (6000 customers)', ['train'], urls.pushgateway);
   churn(

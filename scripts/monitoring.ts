@@ -14,7 +14,12 @@ import {
   StackError,
   type ServiceState,
 } from './stack/local.js';
-import { portsFrom, REPOSITORY_ROOT, type ServiceContext } from './stack/services.js';
+import {
+  portsFrom,
+  REPOSITORY_ROOT,
+  type ServiceContext,
+  type ServiceName,
+} from './stack/services.js';
 
 export const STACK_DIR = join(REPOSITORY_ROOT, 'outputs', 'monitoring');
 
@@ -39,25 +44,58 @@ function printServices(states: ServiceState[]): void {
   }
 }
 
-async function up(local: boolean): Promise<number> {
+export interface StackUrls {
+  prometheus: string;
+  pushgateway: string;
+  alertmanager: string;
+  /** Null for the local stack, which has no Grafana. */
+  grafana: string | null;
+}
+
+const COMPOSE_URLS: StackUrls = {
+  prometheus: 'http://localhost:9090',
+  pushgateway: 'http://localhost:9091',
+  alertmanager: 'http://localhost:9093',
+  grafana: 'http://localhost:3000',
+};
+
+/**
+ * Starts the stack with docker compose when it can (unless `local`), else from the local
+ * binaries, whose services it also returns.
+ */
+export async function startStack(
+  local: boolean,
+): Promise<{ urls: StackUrls; services: ServiceState[] | null }> {
   if (!local && dockerComposeAvailable()) {
     const status = compose(['up', '-d']);
-    if (status === 0) {
-      console.log('Prometheus http://localhost:9090, Pushgateway http://localhost:9091,');
-      console.log(
-        'Alertmanager http://localhost:9093, Grafana http://localhost:3000 (admin/admin)',
-      );
-    }
-    return status;
+    if (status !== 0) throw new StackError(`docker compose up failed (exit code ${status})`);
+    return { urls: COMPOSE_URLS, services: null };
   }
-  const context = localContext();
   console.log(`Starting the monitoring stack from local binaries (data and logs in ${STACK_DIR})`);
-  const states = await startLocalStack(context);
-  printServices(states);
-  console.log(`\n${GRAFANA_NOTE}`);
-  const gateway = states.find((state) => state.name === 'pushgateway')!.url;
-  console.log(`\nPush from churn with: export CHURN_PUSHGATEWAY_URL=${gateway}`);
-  console.log('Alert notifications: tail -f outputs/monitoring/alerts.log');
+  const services = await startLocalStack(localContext());
+  const url = (name: ServiceName) => services.find((service) => service.name === name)!.url;
+  return {
+    urls: {
+      prometheus: url('prometheus'),
+      pushgateway: url('pushgateway'),
+      alertmanager: url('alertmanager'),
+      grafana: null,
+    },
+    services,
+  };
+}
+
+async function up(local: boolean): Promise<number> {
+  const { urls, services } = await startStack(local);
+  if (services) {
+    printServices(services);
+    console.log(`\n${GRAFANA_NOTE}`);
+  } else {
+    console.log(`Prometheus ${urls.prometheus}, Pushgateway ${urls.pushgateway},`);
+    console.log(`Alertmanager ${urls.alertmanager}, Grafana ${urls.grafana} (admin/admin)`);
+  }
+  console.log(`\nPush from churn with: export CHURN_PUSHGATEWAY_URL=${urls.pushgateway}`);
+  if (services) console.log('Alert notifications: tail -f outputs/monitoring/alerts.log');
   console.log('Next: npm run demo; stop with npm run monitoring:down');
   return 0;
 }
@@ -73,8 +111,9 @@ async function down(local: boolean): Promise<number> {
 async function status(local: boolean): Promise<number> {
   const states = await localStackStatus(localContext());
   const running = states.filter((state) => state.pid !== null);
-  if (!local && dockerComposeAvailable()) compose(['ps']);
-  if (running.length > 0 || local || !dockerComposeAvailable()) {
+  const docker = !local && dockerComposeAvailable();
+  if (docker) compose(['ps']);
+  if (running.length > 0 || !docker) {
     console.log('Local monitoring services:');
     printServices(states);
   }
