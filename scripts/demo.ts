@@ -11,6 +11,7 @@ import { currentModel } from './dashboards/queries.js';
 import { startStack, STACK_DIR } from './monitoring.js';
 import { StackError } from './stack/local.js';
 import {
+  activeAlerts,
   instantQuery,
   waitForRuleEvaluation,
   waitForSeries,
@@ -66,7 +67,6 @@ const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
     'sum by (outcome) (churn_retraining_total)',
     (s) => `${s.metric.outcome} ${s.value}`,
   ],
-  ['Alerts', 'ALERTS', (s) => `${s.metric.alertname} (${s.metric.alertstate})`],
 ];
 
 async function main(): Promise<void> {
@@ -113,6 +113,11 @@ async function main(): Promise<void> {
       `  ${title.padEnd(30)} ${found.length > 0 ? found.map(show).join(', ') : '(none yet)'}`,
     );
   }
+  // The rule manager's own state: the ALERTS series can lag it by an evaluation after a restart.
+  const alerts = (await activeAlerts(urls.prometheus)).map(
+    (alert) => `${alert.labels.alertname} (${alert.state})`,
+  );
+  console.log(`  ${'Alerts'.padEnd(30)} ${[...new Set(alerts)].sort().join(', ') || '(none)'}`);
 
   console.log('\n── Where to look');
   console.log(`  Prometheus     ${urls.prometheus}/graph   alerts: ${urls.prometheus}/alerts`);

@@ -41,6 +41,19 @@ export async function waitForSeries(
   }
 }
 
+/** The alerts pending or firing now, as the rule manager holds them. */
+export async function activeAlerts(
+  prometheusUrl: string,
+): Promise<Array<{ labels: Record<string, string>; state: string }>> {
+  const response = await fetch(new URL('/api/v1/alerts', prometheusUrl), {
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json()) as {
+    data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+  };
+  return body.data.alerts;
+}
+
 /** Polls until every rule group has been evaluated after `since` (false if time runs out). */
 export async function waitForRuleEvaluation(
   prometheusUrl: string,
