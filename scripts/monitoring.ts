@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compose, dockerComposeAvailable } from './stack/docker.js';
 import {
   localStackStatus,
+  serviceUrl,
   startLocalStack,
   stopLocalStack,
   StackError,
@@ -72,8 +73,9 @@ export async function startStack(
     return { urls: COMPOSE_URLS, services: null };
   }
   console.log(`Starting the monitoring stack from local binaries (data and logs in ${STACK_DIR})`);
-  const services = await startLocalStack(localContext());
-  const url = (name: ServiceName) => services.find((service) => service.name === name)!.url;
+  const context = localContext();
+  const services = await startLocalStack(context);
+  const url = (name: ServiceName) => serviceUrl(context, name);
   return {
     urls: {
       prometheus: url('prometheus'),

@@ -17,12 +17,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, stopLocalStack } from '../../scripts/stack/local.js';
+import { stopLocalStack } from '../../scripts/stack/local.js';
 import { instantQuery } from '../../scripts/stack/prometheus-api.js';
-import { SERVICES, type ServiceName } from '../../scripts/stack/services.js';
 import { CHURN_BIN, copySampleProject, REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
-import { freePort } from '../helpers/pushgateway.js';
+import { startTestStack } from '../helpers/stack.js';
 
 const TUTORIAL = join(REPO_ROOT, 'docs', 'tutorial');
 const DOCUMENTS = [
@@ -77,10 +76,7 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the documentation, run', () => {
   let prometheus: string;
 
   beforeAll(async () => {
-    const ports = {} as Record<ServiceName, number>;
-    for (const spec of SERVICES) ports[spec.name] = await freePort();
-    const services = await startLocalStack({ dir: stackDir, ports, interval: '1s' });
-    const url = (name: ServiceName) => services.find((service) => service.name === name)!.url;
+    const { url } = await startTestStack(stackDir);
     prometheus = url('prometheus');
     const bin = join(scratch.path, 'bin');
     mkdirSync(bin);

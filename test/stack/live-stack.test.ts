@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../scripts/dashboards/definitions.js';
 import {
   localStackStatus,
+  serviceUrl,
   startLocalStack,
   stopLocalStack,
   type ServiceState,
@@ -17,7 +18,7 @@ import { instantQuery, rangeQuery, waitForSeries } from '../../scripts/stack/pro
 import { SERVICES, type ServiceContext, type ServiceName } from '../../scripts/stack/services.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
-import { freePort } from '../helpers/pushgateway.js';
+import { startTestStack } from '../helpers/stack.js';
 
 const EXPECTED_FIRING = [
   'BatchJobFailed', // the failed predict run below
@@ -32,13 +33,10 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
   const project = join(scratch.path, 'project');
   let context: ServiceContext;
   let services: ServiceState[];
-  const url = (name: ServiceName) => services.find((service) => service.name === name)!.url;
+  const url = (name: ServiceName) => serviceUrl(context, name);
 
   beforeAll(async () => {
-    const ports = {} as Record<ServiceName, number>;
-    for (const spec of SERVICES) ports[spec.name] = await freePort();
-    context = { dir: join(scratch.path, 'monitoring'), ports };
-    services = await startLocalStack({ ...context, interval: '1s' });
+    ({ context, services } = await startTestStack(join(scratch.path, 'monitoring')));
 
     mkdirSync(project);
     copySampleProject(project);
