@@ -3,7 +3,6 @@
  * registry and, given a labelled file, its evaluation and drift on that file.
  */
 import { displayPath } from '../common/paths.js';
-import { InputError } from '../common/errors.js';
 import { churnVersion } from '../common/version.js';
 import { writeFileAtomic } from '../data/atomic-file.js';
 import { readLabelledTable } from '../data/labelled-table.js';
@@ -126,13 +125,7 @@ async function evaluateOnFile(
   });
   const columns = recodeForSchema(table.features, table.schema, model.schema, table.name);
   const scores = forest.predictProba(columns);
-  const positives = table.labels.reduce((sum, label) => sum + label, 0);
-  if (positives === 0 || positives === table.labels.length) {
-    throw new InputError(
-      { file: table.name },
-      'has a single class: a model cannot be judged on it',
-    );
-  }
+  // readLabelledTable has refused a file with a single class: the metrics below need both.
   const evaluation = evaluateModel(table.labels, scores, model.threshold);
   const drift = new BatchDrift(model.schema.features, model.scoreReference);
   drift.addColumns(columns);

@@ -88,8 +88,14 @@ describe('churn report', () => {
       join(scratch.path, 'no-target.csv'),
       readFileSync(join(scratch.path, 'data', 'new_batch_1.csv'), 'utf8').replace('saiu', 'left'),
     );
+    const batch = readFileSync(join(scratch.path, 'data', 'new_batch_1.csv'), 'utf8').split('\n');
+    writeFileSync(
+      join(scratch.path, 'one-class.csv'),
+      [batch[0], ...batch.slice(1).filter((line) => line.split(',')[9] === '0')].join('\n'),
+    );
     const cases: Array<[string[], RegExp]> = [
       [['report', '--data', 'no-target.csv', '--out', 'x.html'], /no-target\.csv.*saiu/],
+      [['report', '--data', 'one-class.csv', '--out', 'x.html'], /one-class\.csv, column "saiu"/],
       [
         ['report', '--data', 'data/new_batch_1.csv', '--out', 'data/new_batch_1.csv'],
         /--out must not be the --data file/,
