@@ -3,36 +3,10 @@
  * (a scheduler, Ctrl-C): every file is as before or as after, never partial; a signalled run says
  * so, exits 143 or 130, removes what it was writing and releases its lock.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHURN_BIN, copySampleProject, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
-
-interface Stopped {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function runStoppedAt(
-  dir: string,
-  args: string[],
-  at: string,
-  signal = 'SIGKILL',
-): Promise<Stopped> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', join(REPO_ROOT, 'test', 'helpers', 'die-at.mjs'), CHURN_BIN, ...args],
-      { cwd: dir, env: { ...process.env, NO_COLOR: '1', DIE_AT: at, DIE_SIGNAL: signal } },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, sig) => resolve({ code, signal: sig, stderr }));
-  });
-}
+import { copySampleProject, runChurn, runStoppedAt, tempDir } from '../helpers/cli.js';
 
 /** Every file under a folder whose name marks it temporary. */
 function leftovers(dir: string): string[] {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHURN_BIN, copySampleProject, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+import { copySampleProject, runChurn, runStoppedAt, tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(async () => {
@@ -139,24 +138,11 @@ describe('churn retrain', () => {
     ];
     for (const [step, baseState, championState] of steps) {
       const championBefore = champion();
-      const signal = await new Promise<string | null>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            join(REPO_ROOT, 'test', 'helpers', 'die-at.mjs'),
-            CHURN_BIN,
-            'retrain',
-            '--data',
-            'data/new_batch_1.csv',
-            '--min-improvement',
-            '-1',
-            '--quiet',
-          ],
-          { cwd: dir.path, env: { ...process.env, DIE_AT: step } },
-        );
-        child.on('close', (_code, sig) => resolve(sig));
-      });
+      const { signal } = await runStoppedAt(
+        dir.path,
+        ['retrain', '--data', 'data/new_batch_1.csv', '--min-improvement', '-1', '--quiet'],
+        step,
+      );
       expect(signal, step).toBe('SIGKILL');
       if (baseState === 'before') expect(readFileSync(base(), 'utf8'), step).toBe(original);
       else expect(lines(base()), step).toBe(8001);

@@ -55,3 +55,32 @@ export function copySampleProject(dir: string): void {
   }
   copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir, 'churn.config.json'));
 }
+
+export interface Stopped {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/**
+ * Runs `churn` stopped at the file operation matching `at` (see die-at.mjs): by SIGKILL, as a
+ * power cut, or by the signal given.
+ */
+export function runStoppedAt(
+  dir: string,
+  args: string[],
+  at: string,
+  signal = 'SIGKILL',
+): Promise<Stopped> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', join(REPO_ROOT, 'test', 'helpers', 'die-at.mjs'), CHURN_BIN, ...args],
+      { cwd: dir, env: { ...process.env, NO_COLOR: '1', DIE_AT: at, DIE_SIGNAL: signal } },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, sig) => resolve({ code, signal: sig, stderr }));
+  });
+}
