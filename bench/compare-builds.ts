@@ -7,7 +7,9 @@
  *   # … edit src/forest …
  *   npx tsc -p tsconfig.bench.json && node .bench/build/bench/compare-builds.js /tmp/baseline [course|100k]
  *
- * Differences under about 10% are within this machine's noise.
+ * Each round fits both builds back to back, in alternating order, on the same seed; the median of
+ * the rounds' time ratios holds still where single timings drift by 2x within minutes. A ratio
+ * whose quartiles straddle 1.00 is no change.
  */
 import { join, resolve } from 'node:path';
 import type { TrainingSet } from '../src/forest/index.js';
@@ -30,10 +32,11 @@ const data: TrainingSet =
   dataset === 'course'
     ? csvColumns(join('..', 'shared', 'data', 'bank-churn', 'dados_treino.csv'))
     : syntheticColumns(100_000, 1);
-const trees = dataset === 'course' ? 100 : 8;
+const trees = dataset === 'course' ? 25 : 2;
+const ROUNDS = 24;
 const times: Record<'baseline' | 'current', number[]> = { baseline: [], current: [] };
 
-for (let round = 0; round < 8; round++) {
+for (let round = 0; round < ROUNDS; round++) {
   const order: Array<['baseline' | 'current', ForestModule]> = [
     ['baseline', baseline],
     ['current', current],
@@ -46,10 +49,15 @@ for (let round = 0; round < 8; round++) {
   }
 }
 
-const summary = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `min ${sorted[0].toFixed(0)} ms, median ${sorted[sorted.length >> 1].toFixed(0)} ms`;
-};
-console.log(`${dataset}, ${trees} trees, one thread, 8 alternated fits each`);
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.round(q * (values.length - 1))];
+const summary = (values: number[]) =>
+  `min ${quantile(values, 0).toFixed(0)} ms, median ${quantile(values, 0.5).toFixed(0)} ms`;
+const ratios = times.current.map((time, round) => time / times.baseline[round]);
+console.log(`${dataset}, ${trees} trees, one thread, ${ROUNDS} rounds`);
 console.log(`  baseline: ${summary(times.baseline)}`);
 console.log(`  current:  ${summary(times.current)}`);
+console.log(
+  `  current / baseline: median ${quantile(ratios, 0.5).toFixed(3)} ` +
+    `(quartiles ${quantile(ratios, 0.25).toFixed(3)} to ${quantile(ratios, 0.75).toFixed(3)})`,
+);
