@@ -53,13 +53,7 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
 
   return {
     async write(text) {
-      const buffer = Buffer.from(text, 'utf8');
-      let offset = 0;
-      while (offset < buffer.length) {
-        const { bytesWritten } = await handle.write(buffer, offset);
-        offset += bytesWritten;
-      }
-      bytes += buffer.length;
+      bytes += await writeText(handle, text);
     },
     async commit() {
       await handle.sync();
@@ -76,6 +70,17 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
       forget();
     },
   };
+}
+
+/** Writes all of `text` at the file's position (one write may take only part); returns its bytes. */
+export async function writeText(handle: FileHandle, text: string): Promise<number> {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset);
+    offset += bytesWritten;
+  }
+  return buffer.length;
 }
 
 export async function writeFileAtomic(target: string, content: string): Promise<void> {
@@ -115,12 +120,18 @@ export async function copyFileAtomic(from: string, to: string): Promise<void> {
 }
 
 /**
+ * A file's text, or a function that writes it through the open file: for content too large to
+ * hold in memory as one string and its encoded copy at once.
+ */
+export type FileContent = string | ((handle: FileHandle) => Promise<void>);
+
+/**
  * A new folder holding the given files, created whole: written and flushed under a temporary
  * name, then renamed. Fails if the target exists; it is never replaced.
  */
 export async function writeDirectoryAtomic(
   target: string,
-  files: Record<string, string>,
+  files: Record<string, FileContent>,
 ): Promise<void> {
   const parent = dirname(target);
   await ensureDirectory(parent);
@@ -140,7 +151,8 @@ export async function writeDirectoryAtomic(
     for (const [name, content] of Object.entries(files)) {
       const handle = await open(join(tempPath, name), 'wx');
       try {
-        await handle.writeFile(content, 'utf8');
+        if (typeof content === 'string') await handle.writeFile(content, 'utf8');
+        else await content(handle);
         await handle.sync();
       } finally {
         await handle.close();

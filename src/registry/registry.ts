@@ -24,12 +24,7 @@ import type {
 } from '../evaluation/index.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { ModelParams } from '../forest/index.js';
-import {
-  formatModelFile,
-  readModelFile,
-  type LoadedModel,
-  type StoredModel,
-} from './model-file.js';
+import { readModelFile, writeModelFile, type LoadedModel, type StoredModel } from './model-file.js';
 import { isVersionId } from './version-id.js';
 
 export const MODEL_FILE = 'model.json';
@@ -114,7 +109,7 @@ export class ModelRegistry {
     const target = this.versionDir(model.version);
     try {
       await writeDirectoryAtomic(target, {
-        [MODEL_FILE]: formatModelFile(model),
+        [MODEL_FILE]: (handle) => writeModelFile(handle, model),
         [METADATA_FILE]: JSON.stringify(metadata, null, 2) + '\n',
         [METRICS_FILE]: metricsCsv(metadata),
         ...(extras.curves

@@ -292,6 +292,20 @@ describe('refusing bad models and bad input', () => {
     );
   });
 
+  it('refuses node arrays that are not base64, wherever the stray character is', async () => {
+    const { forest } = await trainForest(data, exact);
+    const json = forest.toJSON();
+    const text = json.nodes.value;
+    for (const at of [0, text.length >> 1, text.length - 1]) {
+      for (const stray of [' ', '!', '\n', '"']) {
+        const damaged = text.slice(0, at) + stray + text.slice(at + 1);
+        expect(() =>
+          Forest.fromJSON({ ...json, nodes: { ...json.nodes, value: damaged } }),
+        ).toThrow('nodes.value is not base64 text');
+      }
+    }
+  });
+
   it('refuses training data it cannot learn from', async () => {
     await expect(
       trainForest({ ...data, labels: Uint8Array.from([1, 1, 1, 1, 1, 1]) }),

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,20 @@ describe('ModelRegistry', () => {
     ]);
     const loaded = await registry.find(undefined, dir.path);
     expect(loaded.model.version).toBe(first.model.version);
+  });
+
+  it('writes a large model in slices, byte for byte the one JSON document under its sha256', async () => {
+    const registry = new ModelRegistry(dir.path);
+    const { model, metadata } = await makeVersion();
+    // Past one slice of the writer (4 Mi characters), with every base64 character in play.
+    const large = { ...model.forest.nodes, value: randomBytes(3_500_001).toString('base64') };
+    const bigModel: StoredModel = { ...model, forest: { ...model.forest, nodes: large } };
+    const path = await registry.save(bigModel, metadata);
+
+    const payload = JSON.stringify(bigModel);
+    const sha256 = createHash('sha256').update(payload).digest('hex');
+    const expected = `{"format":"churn-model","schemaVersion":1,"sha256":"${sha256}","model":${payload}}`;
+    expect(readFileSync(path, 'utf8') === expected).toBe(true);
   });
 
   it('refuses a model file whose content was changed', async () => {
