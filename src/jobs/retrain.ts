@@ -158,7 +158,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       promoted ? undefined : 'rejected',
     );
     await saveVersion(registry, version);
-    if (promoted) await registry.promote(version.model.version);
+    if (promoted) await registry.promote(version.model.version, { justSaved: true });
     log.success(
       promoted ? 'challenger promoted to champion' : 'champion kept; challenger saved as rejected',
       {

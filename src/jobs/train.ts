@@ -57,7 +57,7 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
   const version = buildVersion(table, fitted, options, readSeconds);
   const registry = new ModelRegistry(options.modelsDir);
   const modelPath = await saveVersion(registry, version);
-  await registry.promote(version.model.version);
+  await registry.promote(version.model.version, { justSaved: true });
   log.success('model saved and promoted to champion', {
     version: version.model.version,
     modelPath,

@@ -4,7 +4,8 @@
  * hand-edited model is refused instead of silently mispredicting.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import { writeText } from '../data/atomic-file.js';
@@ -148,6 +149,38 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
     return { model, forest: Forest.fromJSON(serialized), path };
   } catch (error) {
     throw new InputError({ file }, (error as Error).message);
+  }
+}
+
+/**
+ * Checks a model file's bytes against its checksum, streaming them through the hash without
+ * parsing: for a file this process has just written, so that promoting it costs neither the
+ * memory nor the time of loading the forest again (600 MB and 4 s for a million training rows).
+ */
+export async function verifyModelChecksum(path: string): Promise<void> {
+  const file = displayPath(path);
+  const handle = await open(path, 'r');
+  let head: string;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
+    head = buffer.toString('latin1', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const match =
+    /^\{"format":"churn-model","schemaVersion":\d+,"sha256":"([0-9a-f]{64})","model":/.exec(head);
+  if (!match) throw new InputError({ file }, 'is not a churn model file');
+  const hash = createHash('sha256');
+  // The payload runs from its key to the document's closing brace, the file's last byte.
+  const start = match[0].length;
+  if (size - 1 > start) {
+    for await (const chunk of createReadStream(path, { start, end: size - 2 }))
+      hash.update(chunk as Buffer);
+  }
+  if (hash.digest('hex') !== match[1]) {
+    throw new InputError({ file }, 'fails its sha256 checksum: the model is damaged or was edited');
   }
 }
 

@@ -24,7 +24,13 @@ import type {
 } from '../evaluation/index.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { ModelParams } from '../forest/index.js';
-import { readModelFile, writeModelFile, type LoadedModel, type StoredModel } from './model-file.js';
+import {
+  readModelFile,
+  verifyModelChecksum,
+  writeModelFile,
+  type LoadedModel,
+  type StoredModel,
+} from './model-file.js';
 import { isVersionId } from './version-id.js';
 
 export const MODEL_FILE = 'model.json';
@@ -210,9 +216,13 @@ export class ModelRegistry {
     return pointer?.version ?? null;
   }
 
-  /** Makes a version the champion; it must load, checksum included. */
-  async promote(version: string): Promise<void> {
-    await this.load(version);
+  /**
+   * Makes a version the champion. It must load, checksum included; a version this process has
+   * just saved has its bytes checked against the checksum instead of being loaded again.
+   */
+  async promote(version: string, options: { justSaved?: boolean } = {}): Promise<void> {
+    if (options.justSaved) await verifyModelChecksum(join(this.versionDir(version), MODEL_FILE));
+    else await this.load(version);
     const previous = await this.championVersion();
     const pointer: ChampionPointer = {
       version,

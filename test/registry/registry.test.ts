@@ -127,6 +127,29 @@ describe('ModelRegistry', () => {
     await expect(registry.promote(model.version)).rejects.toThrow(/checksum/);
   });
 
+  it('promotes a version it has just saved on its checksum alone, and still refuses damage', async () => {
+    const registry = new ModelRegistry(join(dir.path, 'models'));
+    const { model, metadata } = await makeVersion();
+    const path = await registry.save(model, metadata);
+    const original = readFileSync(path, 'utf8');
+    const damages: Array<[string, RegExp]> = [
+      [original.replace('"threshold":0.5', '"threshold":0.1'), /fails its sha256 checksum/],
+      [original.slice(0, -10) + '}', /fails its sha256 checksum/],
+      [original + '\n', /fails its sha256 checksum/],
+      [original.slice(0, original.indexOf('"model":') + 8), /fails its sha256 checksum/],
+      ['{"hello": "world"}', /is not a churn model file/],
+      ['', /is not a churn model file/],
+    ];
+    for (const [content, message] of damages) {
+      writeFileSync(path, content);
+      await expect(registry.promote(model.version, { justSaved: true })).rejects.toThrow(message);
+      expect(await registry.championVersion()).toBeNull();
+    }
+    writeFileSync(path, original);
+    await registry.promote(model.version, { justSaved: true });
+    expect(await registry.championVersion()).toBe(model.version);
+  });
+
   it('ignores the staging folder a killed run left behind, and clears it on the next save', async () => {
     const root = join(dir.path, 'models');
     const registry = new ModelRegistry(root);
