@@ -7,8 +7,25 @@ type TypedArrayClass<T extends TypedArray> = {
   name: string;
 };
 
+/** Base64 of at most this many bytes per slice: whole 3-byte groups, so no slice is padded. */
+const SLICE_BYTES = 3 << 20;
+
 export function encodeArray(array: TypedArray): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+  return [...encodeArrayInSlices(array)].join('');
+}
+
+/**
+ * encodeArray's text in slices of at most 4 MiB characters, which join into the whole: for
+ * writing a large array without holding all of its text.
+ */
+export function* encodeArrayInSlices(
+  array: TypedArray,
+  sliceBytes = SLICE_BYTES,
+): Generator<string> {
+  if (sliceBytes % 3 !== 0) throw new RangeError('slices must hold whole 3-byte groups');
+  const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  for (let start = 0; start < bytes.length; start += sliceBytes)
+    yield bytes.toString('base64', start, Math.min(start + sliceBytes, bytes.length));
 }
 
 export function decodeArray<T extends TypedArray>(

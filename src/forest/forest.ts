@@ -9,7 +9,14 @@ import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
 import { scoreRows, ScoringStream } from './parallel-scoring.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
-import { deserializeForest, serializeForest, type SerializedForest } from './serialize.js';
+import {
+  deserializeForest,
+  forestParts,
+  serializeForest,
+  type ForestModel,
+  type ForestParts,
+  type SerializedForest,
+} from './serialize.js';
 import {
   DEFAULT_PARAMS,
   featuresPerNode,
@@ -87,8 +94,17 @@ export class Forest {
   }
 
   toJSON(): SerializedForest {
+    return serializeForest(this.contents());
+  }
+
+  /** toJSON's content with the node arrays left as they are, for writers that encode in slices. */
+  toParts(): ForestParts {
+    return forestParts(this.contents());
+  }
+
+  private contents(): ForestModel {
     const { features, params, featureImportances, flat } = this;
-    return serializeForest({ features, params, featureImportances, flat });
+    return { features, params, featureImportances, flat };
   }
 
   static fromJSON(data: unknown): Forest {

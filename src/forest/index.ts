@@ -5,7 +5,8 @@ export {
   type TrainedForest,
   type TrainOptions,
 } from './forest.js';
-export type { SerializedForest } from './serialize.js';
+export type { ForestParts, SerializedForest } from './serialize.js';
+export { encodeArrayInSlices } from './encoding.js';
 export {
   DEFAULT_PARAMS,
   featuresPerNode,

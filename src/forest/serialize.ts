@@ -38,19 +38,32 @@ const NODE_ARRAYS = {
 
 type NodeArrayName = keyof typeof NODE_ARRAYS;
 
+/** A serialized forest but its node arrays, which stay typed arrays, for encoding as they are written. */
+export interface ForestParts {
+  outline: Omit<SerializedForest, 'nodes'>;
+  nodes: Pick<FlatForest, NodeArrayName>;
+}
+
 export function serializeForest(model: ForestModel): SerializedForest {
-  const nodes: Record<string, string> = {};
-  for (const name of Object.keys(NODE_ARRAYS) as NodeArrayName[]) {
-    nodes[name] = encodeArray(model.flat[name]);
-  }
+  const { outline, nodes } = forestParts(model);
+  const encoded: Record<string, string> = {};
+  for (const [name, array] of Object.entries(nodes)) encoded[name] = encodeArray(array);
+  return { ...outline, nodes: encoded };
+}
+
+export function forestParts(model: ForestModel): ForestParts {
+  const nodes = {} as Record<NodeArrayName, FlatForest[NodeArrayName]>;
+  for (const name of Object.keys(NODE_ARRAYS) as NodeArrayName[]) nodes[name] = model.flat[name];
   return {
-    format: FOREST_FORMAT,
-    version: FOREST_FORMAT_VERSION,
-    features: model.features.map((feature) => ({ ...feature })),
-    params: { ...model.params },
-    featureImportances: Array.from(model.featureImportances),
-    trees: model.flat.trees,
-    nodes,
+    outline: {
+      format: FOREST_FORMAT,
+      version: FOREST_FORMAT_VERSION,
+      features: model.features.map((feature) => ({ ...feature })),
+      params: { ...model.params },
+      featureImportances: Array.from(model.featureImportances),
+      trees: model.flat.trees,
+    },
+    nodes: nodes as Pick<FlatForest, NodeArrayName>,
   };
 }
 

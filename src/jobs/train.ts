@@ -24,7 +24,7 @@ import { modelReportData } from './report.js';
 import { trainForest, type Forest, type ModelParams, type TrainingSet } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
-import type { StoredModel } from '../registry/model-file.js';
+import type { ModelToSave } from '../registry/model-file.js';
 import { newVersionId } from '../registry/version-id.js';
 import { InputError } from '../common/errors.js';
 
@@ -119,7 +119,7 @@ export async function fitAndEvaluate(
 }
 
 export interface BuiltVersion {
-  model: StoredModel;
+  model: ModelToSave;
   metadata: ModelMetadata;
   /** The holdout's curves, kept beside the model for its reports. */
   curves: EvaluationCurves;
@@ -170,7 +170,7 @@ export function buildVersion(
       evaluationSeconds: fitted.evaluationSeconds,
     },
   };
-  const model: StoredModel = {
+  const model: ModelToSave = {
     version,
     createdAt: metadata.createdAt,
     churnVersion: metadata.churnVersion,
@@ -178,7 +178,7 @@ export function buildVersion(
     threshold: fitted.threshold,
     beta: settings.beta,
     scoreReference: scoreReference(fitted.holdoutScores),
-    forest: fitted.forest.toJSON(),
+    forest: fitted.forest,
   };
   return { model, metadata, curves: evaluationCurves(fitted.holdout.labels, fitted.holdoutScores) };
 }

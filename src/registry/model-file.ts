@@ -11,7 +11,7 @@ import { displayPath } from '../common/paths.js';
 import { writeText } from '../data/atomic-file.js';
 import type { DataSchema } from '../data/schema.js';
 import type { BinnedReference } from '../evaluation/index.js';
-import { Forest, type SerializedForest } from '../forest/index.js';
+import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/index.js';
 
 export const MODEL_FORMAT = 'churn-model';
 export const MODEL_SCHEMA_VERSION = 1;
@@ -28,6 +28,11 @@ export interface StoredModel {
   /** How the model's holdout scores spread over ten bins: the reference for score drift. */
   scoreReference?: BinnedReference;
   forest: SerializedForest;
+}
+
+/** A model on its way to disk: the forest is serialized as it is written. */
+export interface ModelToSave extends Omit<StoredModel, 'forest'> {
+  forest: Forest;
 }
 
 interface ModelDocument {
@@ -49,13 +54,12 @@ export interface LoadedModel {
  * of the payload's text exactly as written, so loading verifies the bytes without printing the
  * model again.
  *
- * A model grown on a million rows holds about 200 MB of base64 node arrays. They are written in
- * slices straight from their strings, never joined into one document: the sha256 goes in as a
- * placeholder and is written over once the payload has gone through the hash. (Printing the
- * document whole took four more copies of it, 1.5 GB of the peak of `churn train` on a million
- * rows.)
+ * A model grown on a million rows holds about 200 MB of base64 node arrays. They are encoded a
+ * slice at a time as they are written, never held whole: the sha256 goes in as a placeholder and
+ * is written over once the payload has gone through the hash. (Printing the document whole took
+ * five copies of it, 1.7 GB of the peak of `churn train` on a million rows.)
  */
-export async function writeModelFile(handle: FileHandle, model: StoredModel): Promise<void> {
+export async function writeModelFile(handle: FileHandle, model: ModelToSave): Promise<void> {
   const head: Omit<ModelDocument, 'model'> = {
     format: MODEL_FORMAT,
     schemaVersion: MODEL_SCHEMA_VERSION,
@@ -73,34 +77,32 @@ export async function writeModelFile(handle: FileHandle, model: StoredModel): Pr
   await handle.write(hash.digest('hex'), hashAt, 'utf8');
 }
 
-const SLICE_CHARS = 1 << 22;
-
 /**
  * The payload's JSON text in order: the model printed with a unique marker in place of each node
- * array, and each array's base64 text, in slices, where its marker was.
+ * array, and each array's base64 text, in slices, where its marker was. The same text as
+ * JSON.stringify of the model with `forest.toJSON()`.
  */
-function* payloadPieces(model: StoredModel): Generator<string> {
+function* payloadPieces(model: ModelToSave): Generator<string> {
   const marker = `churn-node-array-${randomUUID()}`;
-  const arrays = model.forest.nodes;
-  const outline = JSON.stringify({
+  const { outline, nodes } = model.forest.toParts();
+  const names = Object.keys(nodes) as Array<keyof typeof nodes>;
+  const printed = JSON.stringify({
     ...model,
     forest: {
-      ...model.forest,
-      nodes: Object.fromEntries(Object.keys(arrays).map((name) => [name, `${marker}:${name}`])),
+      ...outline,
+      nodes: Object.fromEntries(names.map((name) => [name, `${marker}:${name}`])),
     },
   });
   const slot = new RegExp(`"${marker}:([A-Za-z]+)"`, 'g');
   let from = 0;
-  for (const match of outline.matchAll(slot)) {
-    yield outline.slice(from, match.index);
-    const text = arrays[match[1]];
+  for (const match of printed.matchAll(slot)) {
+    yield printed.slice(from, match.index);
     yield '"';
-    for (let start = 0; start < text.length; start += SLICE_CHARS)
-      yield text.slice(start, start + SLICE_CHARS);
+    yield* encodeArrayInSlices(nodes[match[1] as keyof typeof nodes]);
     yield '"';
     from = match.index! + match[0].length;
   }
-  yield outline.slice(from);
+  yield printed.slice(from);
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   verifyModelChecksum,
   writeModelFile,
   type LoadedModel,
-  type StoredModel,
+  type ModelToSave,
 } from './model-file.js';
 import { isVersionId } from './version-id.js';
 
@@ -108,7 +108,7 @@ export class ModelRegistry {
 
   /** Writes a version's folder whole; `curves` and `report` join it when given. */
   async save(
-    model: StoredModel,
+    model: ModelToSave,
     metadata: ModelMetadata,
     extras: { curves?: EvaluationCurves; report?: string } = {},
   ): Promise<string> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/evaluation/index.js';
-import { decodeArray } from '../../src/forest/encoding.js';
+import { decodeArray, encodeArray, encodeArrayInSlices } from '../../src/forest/encoding.js';
 import {
   Forest,
   featuresPerNode,
@@ -290,6 +290,20 @@ describe('refusing bad models and bad input', () => {
     expect(() => Forest.fromJSON({ ...json, nodes: { ...json.nodes, value: 'AAA' } })).toThrow(
       'nodes.value',
     );
+  });
+
+  it('encodes arrays in slices that join into the whole text, at any slice boundary', () => {
+    for (const length of [0, 1, 2, 3, 7, 64, 1001]) {
+      const array = Float64Array.from({ length }, (_, i) => Math.sin(i) * 1e6);
+      const whole = encodeArray(array);
+      expect(Buffer.from(whole, 'base64').equals(Buffer.from(array.buffer))).toBe(true);
+      for (const sliceBytes of [3, 6, 9, 24, 3000]) {
+        const slices = [...encodeArrayInSlices(array, sliceBytes)];
+        expect(slices.join('')).toBe(whole);
+        expect(slices.length).toBe(Math.ceil(array.byteLength / sliceBytes));
+      }
+    }
+    expect(() => [...encodeArrayInSlices(new Uint8Array(4), 4)]).toThrow('whole 3-byte groups');
   });
 
   it('refuses node arrays that are not base64, wherever the stray character is', async () => {
