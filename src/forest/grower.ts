@@ -200,7 +200,13 @@ export function growTree(
     stack.push({ node: root, start: 0, end: inBag, depth: 0, totals: rootTotals, histogram });
   }
 
+  // A histogram no node needs any more goes back to the workspace at the top of the loop: one
+  // call site that runs every time, so V8 does not compile the grower before it has seen the
+  // call. (Release calls on the rarer paths deoptimized it twice in each process's first fit.)
+  let unused: Float64Array | null = null;
   while (stack.length > 0) {
+    workspace.release(unused);
+    unused = null;
     const pending = stack.pop()!;
     const { node, start, end, depth, totals, histogram } = pending;
 
@@ -231,7 +237,7 @@ export function growTree(
       if (drawn >= params.featuresPerNode && candidate.found) break;
     }
     if (!candidate.found) {
-      workspace.release(histogram);
+      unused = histogram;
       continue;
     }
 
@@ -292,14 +298,15 @@ export function growTree(
       subtractInto(histogram, built);
       larger.histogram = histogram;
       if (smallerGrows) smaller.histogram = built;
-      else workspace.release(built);
+      else unused = built;
     } else {
-      workspace.release(histogram);
+      unused = histogram;
     }
     if (rightGrows) stack.push(right);
     if (leftGrows) stack.push(left);
   }
 
+  workspace.release(unused);
   const tree = builder.finish();
   if (oob) accumulateOob(workspace, tree, oob);
   return { tree, importances: normalize(importances) };
