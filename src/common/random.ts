@@ -27,6 +27,9 @@ export class Random {
   private c: number;
   private d: number;
   private spareNormal: number | null = null;
+  /** The last bound of int() and its rejection limit: draws come in runs with one bound. */
+  private intBound = 0;
+  private intLimit = 0;
 
   constructor(seed: number) {
     this.a = mix32(seed ^ 0xa5a5a5a5);
@@ -53,11 +56,16 @@ export class Random {
 
   /** Uniform integer in [0, n), without modulo bias. */
   int(n: number): number {
-    if (n <= 0) throw new RangeError(`int(n) needs n > 0, got ${n}`);
-    const limit = 4294967296 - (4294967296 % n);
+    if (!(n > 0 && n <= 4294967296)) throw new RangeError(`int(n) needs 0 < n <= 2^32, got ${n}`);
+    if (n !== this.intBound) {
+      this.intBound = n;
+      this.intLimit = 4294967296 - (4294967296 % n);
+    }
     let x = this.nextUint32();
-    while (x >= limit) x = this.nextUint32();
-    return x % n;
+    while (x >= this.intLimit) x = this.nextUint32();
+    // x % n on numbers past int32 is a floating-point remainder, a library call (a few percent
+    // of growing a tree); this is exact, as x / n never rounds up to the next integer below 2^32.
+    return x - Math.floor(x / n) * n;
   }
 
   uniform(min: number, max: number): number {
