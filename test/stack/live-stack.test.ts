@@ -81,14 +81,21 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
     expect((await localStackStatus(context)).map((service) => service.ready)).toEqual(
       SERVICES.map(() => true),
     );
-    const targets = (await (await fetch(`${url('prometheus')}/api/v1/targets`)).json()) as {
-      data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
-    };
-    expect(
-      Object.fromEntries(
+    const health = async () => {
+      const targets = (await (await fetch(`${url('prometheus')}/api/v1/targets`)).json()) as {
+        data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
+      };
+      return Object.fromEntries(
         targets.data.activeTargets.map((target) => [target.labels.job, target.health]),
-      ),
-    ).toEqual({ pushgateway: 'up', prometheus: 'up', alertmanager: 'up' });
+      );
+    };
+    // A target reads "unknown" until its first scrape, which a loaded machine can delay.
+    let seen = await health();
+    for (let wait = 0; Object.values(seen).includes('unknown') && wait < 60; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      seen = await health();
+    }
+    expect(seen).toEqual({ pushgateway: 'up', prometheus: 'up', alertmanager: 'up' });
     const rules = (await (await fetch(`${url('prometheus')}/api/v1/rules`)).json()) as {
       data: {
         groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }>;
