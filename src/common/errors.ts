@@ -4,6 +4,11 @@
  */
 export class ChurnError extends Error {
   readonly exitCode: number = 1;
+
+  /** Line breaks that came with the input (a quoted value, a column name) are shown escaped. */
+  constructor(message: string) {
+    super(message.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+  }
 }
 
 /** Bad flags or configuration: the user can fix the command line. */

@@ -72,6 +72,14 @@ describe('readLabelledTable', () => {
     await expect(read('x,churn\n1,1\n2,1\n')).rejects.toThrow(/only the value "1"/);
   });
 
+  it('keeps its error on one line when a quoted value it quotes spans lines', async () => {
+    // Found by the fuzz test: a line break inside a quoted target value reached the message.
+    const error = await read('x,churn\n1,",\n#"\n2,0\n').catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).not.toMatch(/[\r\n]/);
+    expect((error as Error).message).toContain('values ",\\n#", "0" are not a known yes/no pair');
+  });
+
   it('names a missing target column with a suggestion', async () => {
     await expect(read('x,Churn\n1,1\n', { target: 'churm' })).rejects.toThrow(
       /has no column "churm" \(--target\) \(did you mean "Churn"\?\)/,
