@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { WorkerReply } from './forest-worker.js';
-import { borrowWorkers, returnWorkers, shareArray, type Listener } from './pool.js';
+import { borrowWorkers, listenTo, returnWorkers, shareArray } from './pool.js';
 import { predictRange, type FlatForest } from './predictor.js';
 
 /** Below this many row-tree visits, starting workers costs more than it saves. */
@@ -67,7 +67,7 @@ export class ScoringStream {
   private nextBatch = 0;
   private failure: Error | null = null;
   private readonly shared: ReturnType<typeof sharedForest>;
-  private readonly listeners: Array<[Worker, string, Listener]> = [];
+  private readonly stopListening: Array<() => void> = [];
 
   constructor(
     private readonly forest: FlatForest,
@@ -78,18 +78,9 @@ export class ScoringStream {
     for (const worker of this.workers) {
       this.inFlight.set(worker, 0);
       this.setUp.set(worker, new Set());
-      const own: Array<[string, Listener]> = [
-        ['message', this.onMessage(worker)],
-        ['error', (error: Error) => this.fail(error)],
-        [
-          'exit',
-          (code: number) => this.fail(new Error(`a forest worker stopped with code ${code}`)),
-        ],
-      ];
-      for (const [event, listener] of own) {
-        worker.on(event, listener);
-        this.listeners.push([worker, event, listener]);
-      }
+      this.stopListening.push(
+        listenTo(worker, this.onMessage(worker), (error) => this.fail(error)),
+      );
     }
   }
 
@@ -135,7 +126,7 @@ export class ScoringStream {
 
   /** Returns the workers to the pool (or ends them after a failure). */
   async close(): Promise<void> {
-    for (const [worker, event, listener] of this.listeners) worker.off(event, listener);
+    for (const stop of this.stopListening) stop();
     await returnWorkers(this.workers, this.failure === null && this.batches.size === 0);
   }
 

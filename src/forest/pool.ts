@@ -61,7 +61,7 @@ export function shareArray<T extends Uint8Array | Int32Array | Uint32Array | Flo
 const idleWorkers: Worker[] = [];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node:events listeners take any arguments
-export type Listener = (...args: any[]) => void;
+type Listener = (...args: any[]) => void;
 
 interface Team {
   /** Resolves once every worker has answered its last message. */
@@ -91,17 +91,35 @@ export async function returnWorkers(workers: Worker[], completed: boolean): Prom
   }
 }
 
+/**
+ * Listens to a borrowed worker: its answers, and its failure (an error, or stopping while in
+ * use). Returns what stops listening, before the worker goes back to the pool.
+ */
+export function listenTo(
+  worker: Worker,
+  onReply: (reply: WorkerReply) => void,
+  onFailure: (error: Error) => void,
+): () => void {
+  const own: Array<[string, Listener]> = [
+    ['message', onReply],
+    ['error', onFailure],
+    ['exit', (code: number) => onFailure(new Error(`a forest worker stopped with code ${code}`))],
+  ];
+  for (const [event, listener] of own) worker.on(event, listener);
+  return () => {
+    for (const [event, listener] of own) worker.off(event, listener);
+  };
+}
+
 function startTeam(work: SharedWork, count: number, take: () => number): Team {
   const workers = borrowWorkers(count);
-  const listeners = new Map<Worker, Array<[string, Listener]>>();
+  const stopListening: Array<() => void> = [];
   const setup = work.setup?.();
   const team: Team = {
     finished: Promise.resolve(),
     failed: false,
     async release(completed) {
-      for (const worker of workers) {
-        for (const [event, listener] of listeners.get(worker) ?? []) worker.off(event, listener);
-      }
+      for (const stop of stopListening) stop();
       await returnWorkers(workers, completed && !team.failed);
     },
   };
@@ -136,14 +154,7 @@ function startTeam(work: SharedWork, count: number, take: () => number): Team {
         const over = told && inFlight === 0 && (!work.finish || !('task' in reply));
         if (over && ++finished === workers.length) resolve();
       };
-      const onExit = (code: number) => fail(new Error(`a forest worker stopped with code ${code}`));
-      const own: Array<[string, Listener]> = [
-        ['error', fail],
-        ['exit', onExit],
-        ['message', onMessage],
-      ];
-      listeners.set(worker, own);
-      for (const [event, listener] of own) worker.on(event, listener);
+      stopListening.push(listenTo(worker, onMessage, fail));
       if (setup) worker.postMessage(setup);
       // Two tasks in flight per worker, so none waits on the calling thread between tasks.
       dispatch();
