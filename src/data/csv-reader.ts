@@ -144,7 +144,7 @@ async function* singleRecords(records: AsyncIterator<string[]>): AsyncGenerator<
  * ends. Looking for one byte through the file costs a few milliseconds per 100 MB.
  */
 async function isPlain(path: string, start: Buffer): Promise<boolean> {
-  if (start[0] === 0xff && start[1] === 0xfe) return false; // UTF-16: csv-parse decodes it
+  if (isUtf16Le(start)) return false; // csv-parse decodes it
   const carriageReturn = start.indexOf(0x0d);
   if (
     carriageReturn >= 0 &&
@@ -240,13 +240,18 @@ function checkText(start: Buffer, name: string): void {
       'is UTF-16 big-endian text: save it as UTF-8 (or UTF-16 LE)',
     );
   }
-  const nul = start[0] === 0xff && start[1] === 0xfe ? -1 : start.indexOf(0);
+  const nul = isUtf16Le(start) ? -1 : start.indexOf(0);
   if (nul >= 0) {
     throw new InputError(
       { file: name },
       `is not a text CSV file (a NUL byte at offset ${nul}): a spreadsheet, an archive or a damaged file? Export it as CSV`,
     );
   }
+}
+
+/** Starts with the UTF-16 little-endian byte order mark. */
+function isUtf16Le(start: Buffer): boolean {
+  return start[0] === 0xff && start[1] === 0xfe;
 }
 
 function checkHeader(header: string[], name: string): void {
