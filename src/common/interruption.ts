@@ -9,7 +9,7 @@ const pending = new Map<number, () => void>();
 let nextId = 0;
 
 /** Registers an undo step; call the returned function once the step is no longer needed. */
-export function onInterrupt(undo: () => void): () => void {
+function onInterrupt(undo: () => void): () => void {
   const id = nextId++;
   pending.set(id, undo);
   return () => pending.delete(id);

@@ -3,12 +3,11 @@
  * its owner's pid, host and start time. A second run refuses at once, naming the owner; a lock
  * whose process is gone (on this host) is taken over.
  */
-import { rmSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ChurnError } from '../common/errors.js';
-import { onInterrupt } from '../common/interruption.js';
+import { removeOnInterrupt } from '../common/interruption.js';
 import { isAlive } from '../common/processes.js';
 import { ensureDirectory } from '../data/atomic-file.js';
 
@@ -38,7 +37,7 @@ export async function acquireLock(dir: string): Promise<Lock> {
       const handle = await open(path, 'wx');
       await handle.writeFile(JSON.stringify(me));
       await handle.close();
-      const forget = onInterrupt(() => rmSync(path, { force: true }));
+      const forget = removeOnInterrupt(path);
       return {
         release: async () => {
           await rm(path, { force: true });
