@@ -72,15 +72,19 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
   };
 }
 
-/** Writes all of `text` at the file's position (one write may take only part); returns its bytes. */
+/** Writes all of `text` at the file's position; returns its bytes. */
 export async function writeText(handle: FileHandle, text: string): Promise<number> {
-  const buffer = Buffer.from(text, 'utf8');
+  return writeBytes(handle, Buffer.from(text, 'utf8'));
+}
+
+/** Writes all of `bytes` at the file's position (one write may take only part); returns their count. */
+export async function writeBytes(handle: FileHandle, bytes: Buffer): Promise<number> {
   let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset);
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset);
     offset += bytesWritten;
   }
-  return buffer.length;
+  return bytes.length;
 }
 
 export async function writeFileAtomic(target: string, content: string): Promise<void> {

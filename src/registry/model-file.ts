@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
-import { writeText } from '../data/atomic-file.js';
+import { writeBytes, writeText } from '../data/atomic-file.js';
 import type { DataSchema } from '../data/schema.js';
 import type { BinnedReference } from '../evaluation/index.js';
 import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/index.js';
@@ -16,6 +16,10 @@ import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/in
 export const MODEL_FORMAT = 'churn-model';
 export const MODEL_SCHEMA_VERSION = 1;
 const PAYLOAD_KEY = '"model":';
+/** The head writeModelFile prints before the payload, with the payload's sha256. */
+const HEAD = new RegExp(
+  `^\\{"format":"${MODEL_FORMAT}","schemaVersion":\\d+,"sha256":"([0-9a-f]{64})",${PAYLOAD_KEY}`,
+);
 
 export interface StoredModel {
   version: string;
@@ -70,8 +74,9 @@ export async function writeModelFile(handle: FileHandle, model: ModelToSave): Pr
   const hash = createHash('sha256');
   await writeText(handle, headText);
   for (const piece of payloadPieces(model)) {
-    hash.update(piece);
-    await writeText(handle, piece);
+    const bytes = Buffer.from(piece, 'utf8'); // encoded once, for the hash and the file
+    hash.update(bytes);
+    await writeBytes(handle, bytes);
   }
   await writeText(handle, '}');
   await handle.write(hash.digest('hex'), hashAt, 'utf8');
@@ -171,8 +176,7 @@ export async function verifyModelChecksum(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
-  const match =
-    /^\{"format":"churn-model","schemaVersion":\d+,"sha256":"([0-9a-f]{64})","model":/.exec(head);
+  const match = HEAD.exec(head);
   if (!match) throw new InputError({ file }, 'is not a churn model file');
   const hash = createHash('sha256');
   // The payload runs from its key to the document's closing brace, the file's last byte.
