@@ -18,6 +18,8 @@ const MARKERS: SectionMarkers = {
   end: '<!-- metrics-reference:end -->',
 };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The jobs whose textfiles are read, in the order the table lists them. */
+const JOBS = ['churn_train', 'churn_predict', 'churn_retrain', 'churn_export_metrics'];
 export const DOC_PATH = join(ROOT, 'docs', 'metrics.md');
 
 interface Family {
@@ -71,7 +73,7 @@ export function publishedFamilies(): Family[] {
     churn('predict', '--data', 'data/missing.csv');
     churn('retrain', '--data', 'data/missing.csv');
     const families = new Map<string, Family>();
-    for (const job of ['churn_train', 'churn_predict', 'churn_retrain', 'churn_export_metrics']) {
+    for (const job of JOBS) {
       const text = readFileSync(join(dir, 'outputs', 'metrics', `${job}.prom`), 'utf8');
       for (const family of parseExposition(text)) {
         const known = families.get(family.name);
@@ -131,7 +133,6 @@ export function renderMetricsReference(families: Family[]): string {
       exprs: panel.queries.map((query) => query.expr),
     })),
   );
-  const order = ['churn_train', 'churn_predict', 'churn_retrain', 'churn_export_metrics'];
   const rows = families
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((family) => {
@@ -146,9 +147,9 @@ export function renderMetricsReference(families: Family[]): string {
             .map((panel) => panel.name),
         ),
       ];
-      const jobs = order
-        .filter((job) => family.jobs.has(job))
-        .map((job) => job.replace('churn_', ''));
+      const jobs = JOBS.filter((job) => family.jobs.has(job)).map((job) =>
+        job.replace('churn_', ''),
+      );
       const labels = [...family.labels].map((label) => `\`${label}\``).join(', ');
       return `| \`${family.name}\` | ${family.type} | ${labels || '–'} | ${unit} | ${family.help.replaceAll('|', '\\|')} | ${jobs.join(', ')} | ${alerts.join(', ') || '–'} | ${used.join('; ') || '–'} |`;
     });
