@@ -9,7 +9,7 @@ export interface Sample {
 export async function instantQuery(prometheusUrl: string, expr: string): Promise<Sample[]> {
   const url = new URL('/api/v1/query', prometheusUrl);
   url.searchParams.set('query', expr);
-  return samples(await apiGet(url));
+  return samples(await apiGet<ApiResult>(url));
 }
 
 export async function rangeQuery(
@@ -24,7 +24,7 @@ export async function rangeQuery(
   url.searchParams.set('start', String(now - seconds));
   url.searchParams.set('end', String(now));
   url.searchParams.set('step', String(stepSeconds));
-  return samples(await apiGet(url));
+  return samples(await apiGet<ApiResult>(url));
 }
 
 /** Polls an instant query until it returns a series, or the time is up (then []). */
@@ -45,13 +45,10 @@ export async function waitForSeries(
 export async function activeAlerts(
   prometheusUrl: string,
 ): Promise<Array<{ labels: Record<string, string>; state: string }>> {
-  const response = await fetch(new URL('/api/v1/alerts', prometheusUrl), {
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as {
-    data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
-  };
-  return body.data.alerts;
+  const data = await apiGet<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>(
+    new URL('/api/v1/alerts', prometheusUrl),
+  );
+  return data.alerts;
 }
 
 /** Polls until every rule group has been evaluated after `since` (false if time runs out). */
@@ -62,13 +59,9 @@ export async function waitForRuleEvaluation(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(new URL('/api/v1/rules', prometheusUrl), {
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await response.json()) as {
-      data: { groups: Array<{ lastEvaluation: string }> };
-    };
-    const groups = body.data.groups;
+    const { groups } = await apiGet<{ groups: Array<{ lastEvaluation: string }> }>(
+      new URL('/api/v1/rules', prometheusUrl),
+    );
     if (
       groups.length > 0 &&
       groups.every((group) => Date.parse(group.lastEvaluation) > since.getTime())
@@ -85,11 +78,14 @@ interface ApiResult {
   result: unknown;
 }
 
-async function apiGet(url: URL): Promise<ApiResult> {
+/** The `data` of a successful answer to a GET of the API. */
+export async function apiGet<T>(url: URL): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body = (await response.json()) as { status: string; data: ApiResult; error?: string };
-  if (body.status !== 'success')
-    throw new Error(`Prometheus rejected ${url.searchParams.get('query')}: ${body.error}`);
+  const body = (await response.json()) as { status: string; data: T; error?: string };
+  if (body.status !== 'success') {
+    const what = url.searchParams.get('query') ?? url.pathname;
+    throw new Error(`Prometheus rejected ${what}: ${body.error}`);
+  }
   return body.data;
 }
 

@@ -14,7 +14,12 @@ import {
   stopLocalStack,
   type ServiceState,
 } from '../../scripts/stack/local.js';
-import { instantQuery, rangeQuery, waitForSeries } from '../../scripts/stack/prometheus-api.js';
+import {
+  apiGet,
+  instantQuery,
+  rangeQuery,
+  waitForSeries,
+} from '../../scripts/stack/prometheus-api.js';
 import { SERVICES, type ServiceContext, type ServiceName } from '../../scripts/stack/services.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
@@ -82,12 +87,10 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
       SERVICES.map(() => true),
     );
     const health = async () => {
-      const targets = (await (await fetch(`${url('prometheus')}/api/v1/targets`)).json()) as {
-        data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
-      };
-      return Object.fromEntries(
-        targets.data.activeTargets.map((target) => [target.labels.job, target.health]),
-      );
+      const { activeTargets } = await apiGet<{
+        activeTargets: Array<{ labels: { job: string }; health: string }>;
+      }>(new URL('/api/v1/targets', url('prometheus')));
+      return Object.fromEntries(activeTargets.map((target) => [target.labels.job, target.health]));
     };
     // A target reads "unknown" until its first scrape, which a loaded machine can delay.
     let seen = await health();
@@ -96,12 +99,10 @@ describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
       seen = await health();
     }
     expect(seen).toEqual({ pushgateway: 'up', prometheus: 'up', alertmanager: 'up' });
-    const rules = (await (await fetch(`${url('prometheus')}/api/v1/rules`)).json()) as {
-      data: {
-        groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }>;
-      };
-    };
-    const all = rules.data.groups.flatMap((group) => group.rules);
+    const { groups } = await apiGet<{
+      groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }>;
+    }>(new URL('/api/v1/rules', url('prometheus')));
+    const all = groups.flatMap((group) => group.rules);
     expect(all.length).toBeGreaterThanOrEqual(9);
     for (const rule of all) expect(rule.health, `${rule.name}: ${rule.lastError}`).toBe('ok');
   });
