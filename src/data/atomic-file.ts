@@ -15,7 +15,9 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { InputError } from '../common/errors.js';
 import { removeOnInterrupt } from '../common/interruption.js';
+import { displayPath } from '../common/paths.js';
 import { isAlive } from '../common/processes.js';
 
 export interface AtomicWriter {
@@ -42,24 +44,34 @@ function tempPathFor(target: string): string {
 }
 
 export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
-  const dir = dirname(target);
-  await ensureDirectory(dir);
-  await removeLeftovers(target);
   const tempPath = tempPathFor(target);
+  let handle: FileHandle;
+  try {
+    await ensureDirectory(dirname(target));
+    await removeLeftovers(target);
+    handle = await open(tempPath, 'wx');
+  } catch (error) {
+    throw cannotWrite(error, target);
+  }
   const forget = removeOnInterrupt(tempPath);
-  const handle: FileHandle = await open(tempPath, 'wx');
   let bytes = 0;
   let closed = false;
 
   return {
     async write(text) {
-      bytes += await writeText(handle, text);
+      bytes += await writeText(handle, text).catch((error: unknown) => {
+        throw cannotWrite(error, target);
+      });
     },
     async commit() {
-      await handle.sync();
-      await handle.close();
-      closed = true;
-      await replaceFile(tempPath, target);
+      try {
+        await handle.sync();
+        await handle.close();
+        closed = true;
+        await replaceFile(tempPath, target);
+      } catch (error) {
+        throw cannotWrite(error, target);
+      }
       forget();
       return bytes;
     },
@@ -70,6 +82,17 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
       forget();
     },
   };
+}
+
+/**
+ * A file system failure on the way to `target` (a folder that cannot exist, no permission, a full
+ * disk), as the one-line error that names it; anything else as it is.
+ */
+function cannotWrite(error: unknown, target: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  // Errno codes (ENOENT, EACCES, ENOSPC…), not Node's own ERR_… codes, which are bugs.
+  if (!/^E[A-Z]+$/.test(failure?.code ?? '')) return error;
+  return new InputError({ file: displayPath(target) }, `cannot be written (${failure.message})`);
 }
 
 /** Writes all of `text` at the file's position; returns its bytes. */

@@ -220,6 +220,18 @@ describe('predict on bad input', () => {
     }
   });
 
+  it('refuses an --out it cannot write, naming it, with exit 2', async () => {
+    writeFileSync(join(project, 'plain-file'), 'not a folder');
+    const result = await runChurn(
+      ['predict', '--data', 'data/new_batch_1.csv', '--out', 'plain-file/scored.csv'],
+      { cwd: project },
+    );
+    expect(result.code, result.stderr).toBe(2);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: plain-file\/scored\.csv: cannot be written \(E[A-Z]+: /);
+  });
+
   it('scores unseen categories and stray text as missing, with a warning naming them', async () => {
     const odd = batch()
       .replace(/França/, 'Portugal')

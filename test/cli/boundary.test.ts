@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runChurn, runStoppedAt, tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -77,10 +77,11 @@ describe('the error boundary', () => {
     );
   });
 
+  // A bug is simulated by an error thrown where the output file is opened: every file system
+  // error churn expects is an input error by now.
   it('keeps the stack of an unexpected failure in the log file, exit 1', async () => {
-    writeFileSync(join(dir.path, 'blocker'), 'a file where a folder should be');
-    const args = ['generate', '--rows', '10', '--out', 'blocker/x.csv', '--log-dir', 'logs'];
-    const result = await runChurn(args, { cwd: dir.path });
+    const args = ['generate', '--rows', '10', '--out', 'blocker.csv', '--log-dir', 'logs'];
+    const result = await runStoppedAt(dir.path, args, 'open .*blocker', 'THROW');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: unexpected failure: .*blocker/m);
     expect(result.stderr).not.toContain('    at ');
@@ -90,9 +91,8 @@ describe('the error boundary', () => {
   });
 
   it('shows the stack on stderr at --log-level debug', async () => {
-    writeFileSync(join(dir.path, 'blocker'), '');
-    const args = ['generate', '--rows', '10', '--out', 'blocker/x.csv', '--log-level', 'debug'];
-    const result = await runChurn(args, { cwd: dir.path });
+    const args = ['generate', '--rows', '10', '--out', 'blocker.csv', '--log-level', 'debug'];
+    const result = await runStoppedAt(dir.path, args, 'open .*blocker', 'THROW');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('    at ');
   });

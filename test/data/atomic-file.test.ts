@@ -7,6 +7,7 @@ import {
   writeDirectoryAtomic,
   writeFileAtomic,
 } from '../../src/data/atomic-file.js';
+import { InputError } from '../../src/common/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
@@ -50,6 +51,16 @@ describe('atomic files', () => {
       await expect(writeFileAtomic('/proc/no-such-folder/out.csv', 'x')).rejects.toThrow('ENOENT');
     },
   );
+
+  it('refuses a target it cannot write with an input error naming it, leaving nothing behind', async () => {
+    writeFileSync(join(dir.path, 'file'), 'not a folder');
+    const target = join(dir.path, 'file', 'out.csv');
+    const error = await openAtomicWriter(target).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/out\.csv: cannot be written \(E(NOTDIR|EXIST)\b/);
+    expect(readdirSync(dir.path)).toEqual(['file']);
+  });
 
   it("removes a dead process's leftovers and keeps a live one's", async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);

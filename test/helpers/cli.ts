@@ -64,7 +64,7 @@ export interface Stopped {
 
 /**
  * Runs `churn` stopped at the file operation matching `at` (see die-at.mjs): by SIGKILL, as a
- * power cut, or by the signal given.
+ * power cut, by the signal given, or by an unexpected error thrown there (`'THROW'`).
  */
 export function runStoppedAt(
   dir: string,

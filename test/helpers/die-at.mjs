@@ -3,6 +3,8 @@
 // TO". By default the process is killed outright (SIGKILL), as a power cut would; with
 // DIE_SIGNAL=SIGTERM or SIGINT it is sent that signal instead, and the operation waits a moment
 // so the signal is handled before it goes on, as when a scheduler or Ctrl-C stops a run there.
+// With DIE_SIGNAL=THROW the operation throws a plain Error instead: a bug, as the error boundary
+// sees one.
 import fs from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +18,7 @@ for (const name of ['open', 'rename', 'copyFile']) {
     const operation = [name, ...args.slice(0, name === 'open' ? 1 : 2).map(String)].join(' ');
     if (!sent && pattern.test(operation)) {
       sent = true;
+      if (signal === 'THROW') throw new Error(`injected failure at ${operation}`);
       process.kill(process.pid, signal);
       await sleep(200);
     }
