@@ -4,7 +4,7 @@
  * whole rows when there is no id. The merged rows keep the base file's column order.
  */
 import { InputError } from '../common/errors.js';
-import { openAtomicWriter } from './atomic-file.js';
+import { openAtomicWriter } from '../common/atomic-file.js';
 import { openCsv, type CsvReadOptions } from './csv-reader.js';
 import { csvLine } from './csv-writer.js';
 import type { Delimiter } from './delimiter.js';

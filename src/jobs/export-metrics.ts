@@ -4,7 +4,7 @@
  * file, or a Pushgateway under the job `churn_export_metrics`).
  */
 import { UsageError } from '../common/errors.js';
-import { writeFileAtomic } from '../data/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import type { Logger } from '../logging/logger.js';
 import { JobMetrics } from '../monitoring/job-metrics.js';
 import { pushMetrics, type PublishSettings } from '../monitoring/publish.js';

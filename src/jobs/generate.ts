@@ -2,7 +2,7 @@
  * Writes synthetic bank customers to a CSV, streaming in chunks so a million rows need constant
  * memory, and atomically so a killed run never leaves a half-written file under the real name.
  */
-import { openAtomicWriter } from '../data/atomic-file.js';
+import { openAtomicWriter } from '../common/atomic-file.js';
 import {
   BANK_CUSTOMER_COLUMNS,
   bankCustomers,

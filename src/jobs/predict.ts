@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { collectGarbage } from '../common/memory.js';
 import { displayPath } from '../common/paths.js';
-import { openAtomicWriter } from '../data/atomic-file.js';
+import { openAtomicWriter } from '../common/atomic-file.js';
 import { BatchEncoder } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import { csvField, csvLine } from '../data/csv-writer.js';

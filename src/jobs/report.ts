@@ -4,7 +4,7 @@
  */
 import { displayPath } from '../common/paths.js';
 import { churnVersion } from '../common/version.js';
-import { writeFileAtomic } from '../data/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import { readLabelledTable } from '../data/labelled-table.js';
 import { recodeForSchema } from '../data/recode.js';
 import {

@@ -16,7 +16,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { removeOnInterrupt } from '../common/interruption.js';
 import { displayPath } from '../common/paths.js';
-import { copyFileAtomic, replaceFile } from '../data/atomic-file.js';
+import { copyFileAtomic, replaceFile } from '../common/atomic-file.js';
 import type { LabelledReadOptions } from '../data/labelled-table.js';
 import { readLabelledTable } from '../data/labelled-table.js';
 import { mergeLabelledFiles, writeRows, type MergeCounts } from '../data/merge.js';

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 
 export const STATE_FILE = 'state.json';
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 
 export function textfilePath(dir: string, job: string): string {
   return join(dir, `${job}.prom`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ChurnError } from '../common/errors.js';
 import { removeOnInterrupt } from '../common/interruption.js';
 import { isAlive } from '../common/processes.js';
-import { ensureDirectory } from '../data/atomic-file.js';
+import { ensureDirectory } from '../common/atomic-file.js';
 
 export const LOCK_FILE = '.retrain.lock';
 

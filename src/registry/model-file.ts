@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
-import { writeBytes, writeText } from '../data/atomic-file.js';
+import { writeBytes, writeText } from '../common/atomic-file.js';
 import type { DataSchema } from '../data/schema.js';
 import type { BinnedReference } from '../evaluation/index.js';
 import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/index.js';

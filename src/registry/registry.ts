@@ -15,7 +15,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
-import { writeDirectoryAtomic, writeFileAtomic } from '../data/atomic-file.js';
+import { writeDirectoryAtomic, writeFileAtomic } from '../common/atomic-file.js';
 import type {
   ConfusionMatrix,
   EvaluationCurves,

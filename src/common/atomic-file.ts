@@ -15,10 +15,10 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InputError } from '../common/errors.js';
-import { removeOnInterrupt } from '../common/interruption.js';
-import { displayPath } from '../common/paths.js';
-import { isAlive } from '../common/processes.js';
+import { InputError } from './errors.js';
+import { removeOnInterrupt } from './interruption.js';
+import { displayPath } from './paths.js';
+import { isAlive } from './processes.js';
 
 export interface AtomicWriter {
   /** Appends text; resolves when the operating system has it. */

@@ -6,7 +6,7 @@ import {
   openAtomicWriter,
   writeDirectoryAtomic,
   writeFileAtomic,
-} from '../../src/data/atomic-file.js';
+} from '../../src/common/atomic-file.js';
 import { InputError } from '../../src/common/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
