@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PROMTOOL_BIN, PUSHGATEWAY_BIN } from './monitoring-binaries.js';
 
@@ -28,13 +30,23 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** A real Pushgateway on 127.0.0.1, in memory only, ready when this resolves. */
+/**
+ * A real Pushgateway on 127.0.0.1, ready when this resolves. Its store is a file in a folder of
+ * its own: Debian's binary otherwise shares /var/lib/prometheus/pushgateway.data with every other
+ * gateway on the machine, and one test's groups would appear in another's.
+ */
 export async function startPushgateway(): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(PUSHGATEWAY_BIN, [`--web.listen-address=127.0.0.1:${port}`], {
-    stdio: 'ignore',
-  });
+  const storeDir = mkdtempSync(join(tmpdir(), 'churn-gateway-'));
+  const child: ChildProcess = spawn(
+    PUSHGATEWAY_BIN,
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--persistence.file=${join(storeDir, 'pushgateway.data')}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ready = await fetch(`${url}/-/ready`).then(
@@ -53,7 +65,10 @@ export async function startPushgateway(): Promise<Gateway> {
     },
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        child.once('exit', () => {
+          rmSync(storeDir, { recursive: true, force: true });
+          resolve();
+        });
         child.kill();
       }),
   };
