@@ -9,6 +9,9 @@
 import { InputError } from '../common/errors.js';
 import type { FeatureColumn } from '../forest/index.js';
 import type { CsvSource } from './csv-reader.js';
+
+/** What the encoder reads of its input: the header, and the delimiter (a decimal comma or point). */
+type EncodedSource = Pick<CsvSource, 'name' | 'header' | 'delimiter'>;
 import { listColumns, type DataSchema } from './schema.js';
 import { categoryOf, isMissing, parseNumber } from './values.js';
 
@@ -35,7 +38,7 @@ export class BatchEncoder {
 
   constructor(
     private readonly schema: DataSchema,
-    private readonly source: CsvSource,
+    source: EncodedSource,
     private readonly capacity: number,
   ) {
     const missing = schema.features.filter((feature) => !source.header.includes(feature.name));

@@ -1,0 +1,100 @@
+/**
+ * The scoring loop of `churn predict`: rows read, encoded into the model's columns and scored a
+ * batch at a time, in input order, with reading and scoring overlapped.
+ */
+import { collectGarbage } from '../../common/memory.js';
+import type { BatchEncoder } from '../../data/batch-encoder.js';
+import type { CsvSource } from '../../data/csv-reader.js';
+import { csvField } from '../../data/csv-writer.js';
+import type { BatchScorer, FeatureColumn } from '../../forest/index.js';
+
+/** Where scored rows come from: text records in the header's order (a CSV file today). */
+export type RowSource = Pick<
+  CsvSource,
+  'name' | 'delimiter' | 'header' | 'bytes' | 'bytesRead' | 'batches' | 'close'
+>;
+
+export interface ScoredBatch {
+  /** The batch's rows as the model's feature columns. */
+  columns: FeatureColumn[];
+  /** Each row's churn probability. */
+  scores: Float64Array;
+  /**
+   * Each row's input cells copied to the output, CSV-quoted and comma-separated (empty when none
+   * are): taken as the row is read, since its text is let go once it is encoded.
+   */
+  copied: string[];
+}
+
+export interface ScoringLoop {
+  source: RowSource;
+  encoder: BatchEncoder;
+  scorer: BatchScorer;
+  /** Indexes of the input columns copied to the output. */
+  copy: readonly number[];
+}
+
+/** Records taken from the parser at a time; each is encoded at once and its text let go. */
+const READ_ROWS = 1024;
+/** Rows between full garbage collections, which keep peak memory flat as files grow. */
+const COLLECT_EVERY_ROWS = 65_536;
+
+interface InFlight {
+  columns: FeatureColumn[];
+  scores: Promise<Float64Array>;
+  copied: string[];
+}
+
+/**
+ * The input's batches, scored, in order. The workers score batch k while this thread reads and
+ * encodes batch k + 1; then this thread queues k + 1 and scores its blocks too until k is done, so
+ * no core waits on k's last blocks, and yields k.
+ */
+export async function* scoredBatches({
+  source,
+  encoder,
+  scorer,
+  copy,
+}: ScoringLoop): AsyncGenerator<ScoredBatch> {
+  let copied: string[] = [];
+  let inFlight: InFlight | null = null;
+  let rows = 0;
+  let collectedAt = 0;
+  /** Queues the encoded rows; returns the batch queued before them, if any. */
+  const submit = (): InFlight | null => {
+    const columns = encoder.take();
+    const scores = scorer.submit(columns);
+    scores.catch(() => undefined); // awaited by scored()
+    const before = inFlight;
+    inFlight = { columns, scores, copied };
+    copied = [];
+    return before;
+  };
+  const scored = async ({ columns, scores, copied }: InFlight): Promise<ScoredBatch> => {
+    await scorer.helpUntil(scores);
+    return { columns, scores: await scores, copied };
+  };
+
+  for await (const records of source.batches(READ_ROWS)) {
+    for (const fields of records) {
+      encoder.add(fields);
+      let cells = '';
+      for (let i = 0; i < copy.length; i++) cells += (i > 0 ? ',' : '') + csvField(fields[copy[i]]);
+      copied.push(cells);
+      rows++;
+      if (!encoder.full) continue;
+      const before = submit();
+      if (before === null) continue;
+      yield await scored(before);
+      if (rows - collectedAt >= COLLECT_EVERY_ROWS) {
+        collectGarbage();
+        collectedAt = rows;
+      }
+    }
+  }
+  const before = encoder.size > 0 ? submit() : null;
+  if (before) yield await scored(before);
+  const last = inFlight as InFlight | null;
+  inFlight = null;
+  if (last) yield await scored(last);
+}
