@@ -71,7 +71,54 @@ export async function readLabelledTable(
   }
 }
 
+/**
+ * The phases: find the target, id and feature columns; read every row into the feature builders,
+ * the target codes and the row keys; check what can only be judged once all is read (categories,
+ * the target's values); drop the rows with no target; finish the columns and their schema.
+ */
 async function readOpened(source: CsvSource, options: LabelledReadOptions): Promise<LabelledTable> {
+  const layout = columnLayout(source, options);
+  const rows = await readRows(source, layout, options);
+  refuseUnboundedCategories(layout.builders, source.name);
+  const target = decideTarget(rows.targetValues, options.positiveLabel, {
+    file: source.name,
+    column: options.target,
+  });
+  const kept = rowsWithTarget(rows, target.isPositive);
+  const strayText = await strayTextOf(layout.builders, source);
+  const { features, specs } = finishFeatures(layout.builders, kept);
+  return {
+    name: source.name,
+    delimiter: source.delimiter,
+    fingerprint: source.fingerprint(),
+    schema: {
+      features: specs,
+      target: options.target,
+      id: options.id,
+      labels: target.labels,
+      ignored: layout.ignored,
+    },
+    features,
+    labels: kept.labels,
+    rowKeys: kept.rowKeys,
+    rowsRead: rows.count,
+    missingTarget: rows.count - kept.labels.length,
+    strayText,
+  };
+}
+
+/** Where each part of a record is: the target, the id, and a builder per feature column. */
+interface ColumnLayout {
+  targetIndex: number;
+  /** -1 without an id column. */
+  idIndex: number;
+  featureIndexes: number[];
+  builders: ColumnBuilder[];
+  /** Columns read as neither, for a warning. */
+  ignored: string[];
+}
+
+function columnLayout(source: CsvSource, options: LabelledReadOptions): ColumnLayout {
   const { header, name } = source;
   const targetIndex = requireColumn(source, options.target, '--target');
   const idIndex = options.id === null ? -1 : requireColumn(source, options.id, '--id');
@@ -93,9 +140,28 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
   const builders = featureIndexes.map(
     (index) => new ColumnBuilder(header[index], kinds.get(header[index]), decimalComma),
   );
+  return { targetIndex, idIndex, featureIndexes, builders, ignored };
+}
 
-  let targetCodes: Int32Array = new Int32Array(1024);
-  let keys: Uint32Array = new Uint32Array(1024);
+/** What one pass over the records gives besides the feature builders' own columns. */
+interface ReadRows {
+  count: number;
+  /** Per row: the index of its target value in `targetValues`, or -1 when it has none. */
+  targetCodes: Int32Array;
+  /** Per row: its key for the holdout split (see LabelledTable.rowKeys). */
+  keys: Uint32Array;
+  /** The target's distinct values, in order of appearance. */
+  targetValues: string[];
+}
+
+async function readRows(
+  source: CsvSource,
+  { targetIndex, idIndex, featureIndexes, builders }: ColumnLayout,
+  options: LabelledReadOptions,
+): Promise<ReadRows> {
+  const { name } = source;
+  let targetCodes = new Int32Array(1024);
+  let keys = new Uint32Array(1024);
   const targetValues: string[] = [];
   let rows = 0;
   for await (const batch of source.batches(BATCH_ROWS)) {
@@ -110,10 +176,8 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
         }
       }
       if (rows === targetCodes.length) {
-        targetCodes = grow(targetCodes);
-        const bigger = new Uint32Array(keys.length * 2);
-        bigger.set(keys);
-        keys = bigger;
+        targetCodes = doubled(targetCodes, Int32Array);
+        keys = doubled(keys, Uint32Array);
       }
       keys[rows] = hashText(idIndex >= 0 ? record[idIndex].trim() : record.join('\u0000'));
       const text = record[targetIndex].trim();
@@ -123,6 +187,7 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
         let code = targetValues.indexOf(text);
         if (code < 0) {
           code = targetValues.push(text) - 1;
+          // A third value is refused at once, on its line, rather than after the whole file.
           if (targetValues.length > MAX_TARGET_VALUES) {
             const line = await source.lineOf(rows);
             decideTarget(targetValues, options.positiveLabel, {
@@ -139,39 +204,52 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
     options.onProgress?.(rows);
   }
   if (rows === 0) throw new InputError({ file: name }, 'has a header but no data rows');
+  return { count: rows, targetCodes, keys, targetValues };
+}
 
+function refuseUnboundedCategories(builders: ColumnBuilder[], file: string): void {
   for (const builder of builders) {
     if (builder.overflowed) {
       throw new InputError(
-        { file: name, column: builder.name },
+        { file, column: builder.name },
         `has more than ${CATEGORY_LIMIT.toLocaleString('en-US')} distinct values and not all are ` +
           `numbers (e.g. "${builder.firstText!.value}"): an identifier or free text, not a feature; ` +
           'name it with --id, or declare it --numeric if its text values mean missing',
       );
     }
   }
-  const { labels: targetLabels, isPositive } = decideTarget(targetValues, options.positiveLabel, {
-    file: name,
-    column: options.target,
-  });
+}
 
+/** The rows that have a target value: their labels and keys, and which rows they are. */
+interface KeptRows {
+  labels: Uint8Array;
+  rowKeys: Uint32Array;
+  /** 1 for each row kept, or null when every row is. */
+  keep: Uint8Array | null;
+}
+
+function rowsWithTarget(rows: ReadRows, isPositive: boolean[]): KeptRows {
+  const { count, targetCodes, keys } = rows;
   let missingTarget = 0;
-  for (let row = 0; row < rows; row++) if (targetCodes[row] < 0) missingTarget++;
-  const kept = rows - missingTarget;
+  for (let row = 0; row < count; row++) if (targetCodes[row] < 0) missingTarget++;
+  const kept = count - missingTarget;
   const keep =
     missingTarget > 0
-      ? Uint8Array.from(targetCodes.subarray(0, rows), (c) => (c >= 0 ? 1 : 0))
+      ? Uint8Array.from(targetCodes.subarray(0, count), (c) => (c >= 0 ? 1 : 0))
       : null;
   const labels = new Uint8Array(kept);
   const rowKeys = new Uint32Array(kept);
-  for (let row = 0, k = 0; row < rows; row++) {
+  for (let row = 0, k = 0; row < count; row++) {
     const code = targetCodes[row];
     if (code >= 0) {
       rowKeys[k] = keys[row];
       labels[k++] = isPositive[code] ? 1 : 0;
     }
   }
+  return { labels, rowKeys, keep };
+}
 
+async function strayTextOf(builders: ColumnBuilder[], source: CsvSource): Promise<StrayText[]> {
   const strayText: StrayText[] = [];
   for (const builder of builders) {
     if (builder.strayText === 0) continue;
@@ -182,11 +260,18 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
       line: await source.lineOf(builder.firstText!.record),
     });
   }
+  return strayText;
+}
 
+/** Each feature's column over the kept rows, and its spec with the reference profile for drift. */
+function finishFeatures(
+  builders: ColumnBuilder[],
+  { keep, labels }: KeptRows,
+): { features: FeatureColumn[]; specs: FeatureSpec[] } {
   const features: FeatureColumn[] = [];
   const specs: FeatureSpec[] = [];
   for (const builder of builders) {
-    const { column, categories } = builder.finish(keep, kept);
+    const { column, categories } = builder.finish(keep, labels.length);
     features.push(column);
     const reference = profileColumn(column);
     specs.push(
@@ -195,24 +280,7 @@ async function readOpened(source: CsvSource, options: LabelledReadOptions): Prom
         : { name: column.name, kind: 'categorical', categories, reference },
     );
   }
-  return {
-    name,
-    delimiter: source.delimiter,
-    fingerprint: source.fingerprint(),
-    schema: {
-      features: specs,
-      target: options.target,
-      id: options.id,
-      labels: targetLabels,
-      ignored,
-    },
-    features,
-    labels,
-    rowKeys,
-    rowsRead: rows,
-    missingTarget,
-    strayText,
-  };
+  return { features, specs };
 }
 
 function requireColumn(source: CsvSource, column: string, flag: string): number {
@@ -258,8 +326,11 @@ function declaredKinds(
   return kinds;
 }
 
-function grow(array: Int32Array): Int32Array {
-  const bigger = new Int32Array(array.length * 2);
+function doubled<T extends Int32Array | Uint32Array>(
+  array: T,
+  Type: { new (length: number): T },
+): T {
+  const bigger = new Type(array.length * 2);
   bigger.set(array);
   return bigger;
 }
