@@ -26,7 +26,10 @@ import type { Logger } from '../logging/logger.js';
 import { acquireLock } from '../registry/lock.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import type { ChurnConfig } from '../config/schema.js';
-import { buildVersion, fitAndEvaluate, reportTable, saveVersion, secondsSince } from './train.js';
+import { secondsSince } from '../common/elapsed.js';
+import { fitAndEvaluate } from './fit.js';
+import { buildVersion, saveVersion } from './model-version.js';
+import { logTrainingTable } from './training-table.js';
 
 export type RetrainMetric = 'f2' | 'rocAuc';
 
@@ -92,7 +95,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     const table = await readLabelledTable(scratch, { ...options, id, delimiter: merged.delimiter });
     table.name = displayPath(options.base);
     checkSameSchema(table.schema, champion.model.schema, displayPath(options.data));
-    reportTable(table, log);
+    logTrainingTable(table, log);
     const readSeconds = secondsSince(readStarted);
 
     const settings = {

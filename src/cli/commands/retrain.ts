@@ -7,7 +7,7 @@ import { retrainModel, type RetrainMetric, type RetrainResult } from '../../jobs
 import { type Environment, type FlagMap } from '../context.js';
 import { addPushOptions, runMonitored } from '../monitored.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
-import { addDataOptions } from './train.js';
+import { addDataOptions } from '../options.js';
 
 interface RetrainFlags {
   data: string;

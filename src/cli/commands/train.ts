@@ -8,7 +8,7 @@ import type { Delimiter } from '../../data/delimiter.js';
 import { trainModel, type TrainResult } from '../../jobs/train.js';
 import { type Environment, type FlagMap } from '../context.js';
 import { addPushOptions, runMonitored } from '../monitored.js';
-import { delimiterArg, listArg } from '../parse.js';
+import { addDataOptions } from '../options.js';
 import { progressBar } from '../progress.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
 
@@ -36,17 +36,6 @@ export const TRAIN_FLAGS: FlagMap = [
   ['beta', 'training.beta', '--beta'],
   ['modelsDir', 'modelsDir', '--models-dir'],
 ];
-
-/** How a labelled file reads: the options `train` and `retrain` share. */
-export function addDataOptions(command: Command): Command {
-  return command
-    .option('--target <column>', 'target column (1/0, true/false, yes/no, sim/não, s/n)')
-    .option('--id <column>', 'id column: carried, never a feature')
-    .option('--positive-label <value>', 'target value meaning churned, when not a usual yes')
-    .option('--categorical <columns>', 'columns to read as categories (comma-separated)', listArg)
-    .option('--numeric <columns>', 'columns to read as numbers (comma-separated)', listArg)
-    .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg);
-}
 
 /** The forest's and the evaluation's settings. */
 function addModelOptions(command: Command): Command {
