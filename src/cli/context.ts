@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { colorWanted } from '../common/colors.js';
-import { loadConfig, type FlagOverride } from '../config/load.js';
-import type { ChurnConfig, ConfigKey, LogLevel } from '../config/schema.js';
+import { loadConfig } from '../config/load.js';
+import type { ChurnConfig, LogLevel } from '../config/schema.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { configOverrides } from './flags.js';
 import { Output, type OutputStreams } from './output.js';
 
 export interface GlobalOptions {
@@ -58,19 +59,10 @@ export async function withInterruptHook<T>(
   }
 }
 
-/** Flags whose values override configuration keys: option attribute name → key. */
-export type FlagMap = Array<[attribute: string, key: ConfigKey, flag: string]>;
-
-const GLOBAL_FLAGS: FlagMap = [
-  ['logLevel', 'log.level', '--log-level'],
-  ['logDir', 'log.dir', '--log-dir'],
-];
-
 export async function runCommand<T>(
   name: string,
   command: Command,
   environment: Environment,
-  flagMap: FlagMap,
   body: (context: CommandContext) => Promise<T>,
 ): Promise<T> {
   const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
@@ -78,7 +70,7 @@ export async function runCommand<T>(
     cwd: environment.cwd,
     env: environment.env,
     configFile: options.config,
-    flags: collectFlags(options, [...GLOBAL_FLAGS, ...flagMap]),
+    flags: configOverrides(command),
   });
   environment.state.logLevel = config.log.level;
   const color = colorWanted(environment.streams.stderr, options.color, environment.env);
@@ -119,10 +111,4 @@ export async function runCommand<T>(
   } finally {
     await log.close();
   }
-}
-
-function collectFlags(options: Record<string, unknown>, flagMap: FlagMap): FlagOverride[] {
-  return flagMap
-    .filter(([attribute]) => options[attribute] !== undefined)
-    .map(([attribute, key, flag]) => ({ key, value: options[attribute], flag }));
 }

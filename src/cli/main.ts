@@ -8,13 +8,9 @@ import { ChurnError } from '../common/errors.js';
 import { undoInterrupted } from '../common/interruption.js';
 import { palette, colorWanted } from '../common/colors.js';
 import type { Environment } from './context.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, SIGNAL_EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-/** 128 + the signal's number, as shells report a process a signal stopped. */
-export const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 /** How long a stopped run may spend publishing its failure and closing its log. */
 const INTERRUPT_GRACE_MS = 5000;
 

@@ -3,17 +3,11 @@
  * publishes its metrics (textfile, and the Pushgateway when one is configured) whether it
  * succeeds or fails.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { JobMetrics, type JobName } from '../monitoring/job-metrics.js';
 import { publishFailure, publishSuccess, type PublishSettings } from '../monitoring/publish.js';
 import { groupKey, RunState } from '../monitoring/run-state.js';
-import {
-  runCommand,
-  withInterruptHook,
-  type CommandContext,
-  type Environment,
-  type FlagMap,
-} from './context.js';
+import { runCommand, withInterruptHook, type CommandContext, type Environment } from './context.js';
 
 export interface GroupingFlags {
   instance?: string;
@@ -24,30 +18,14 @@ interface PushFlags extends GroupingFlags {
   strictPush?: boolean;
 }
 
-const PUSH_FLAGS: FlagMap = [['pushgateway', 'pushgateway.url', '--pushgateway']];
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export function addPushOptions(command: Command): Command {
-  return command
-    .option('--pushgateway <url>', 'Pushgateway to push metrics to (also CHURN_PUSHGATEWAY_URL)')
-    .option('--instance <name>', 'instance label of the pushed group (multi-host runs)')
-    .option(
-      '--grouping <label=value>',
-      'another grouping label of the pushed group (repeatable)',
-      groupingArg,
-    )
-    .option('--strict-push', 'fail (exit code 3) when the metrics cannot be pushed');
-}
-
 export async function runMonitored<T>(
   name: string,
   job: JobName,
   command: Command,
   environment: Environment,
-  flagMap: FlagMap,
   body: (context: CommandContext, metrics: JobMetrics) => Promise<T>,
 ): Promise<T> {
-  return runCommand(name, command, environment, [...flagMap, ...PUSH_FLAGS], async (context) => {
+  return runCommand(name, command, environment, async (context) => {
     const flags = command.opts<PushFlags>();
     const grouping = groupingOf(flags);
     const settings: PublishSettings = {
@@ -86,18 +64,4 @@ export function groupingOf(flags: GroupingFlags): Array<[string, string]> {
     ...(flags.instance !== undefined ? [['instance', flags.instance] as [string, string]] : []),
     ...(flags.grouping ?? []),
   ];
-}
-
-export function groupingArg(
-  value: string,
-  previous: Array<[string, string]> = [],
-): Array<[string, string]> {
-  const at = value.indexOf('=');
-  const label = at > 0 ? value.slice(0, at) : '';
-  if (!LABEL_NAME.test(label) || label === 'job') {
-    throw new InvalidArgumentError(
-      'expected label=value, the label a Prometheus label name other than job.',
-    );
-  }
-  return [...previous, [label, value.slice(at + 1)]];
 }

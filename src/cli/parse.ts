@@ -56,3 +56,20 @@ export function delimiterArg(value: string): Delimiter {
   }
   return delimiter;
 }
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** `label=value` → [label, value]; repeated flags accumulate. */
+export function groupingArg(
+  value: string,
+  previous: Array<[string, string]> = [],
+): Array<[string, string]> {
+  const at = value.indexOf('=');
+  const label = at > 0 ? value.slice(0, at) : '';
+  if (!LABEL_NAME.test(label) || label === 'job') {
+    throw new InvalidArgumentError(
+      'expected label=value, the label a Prometheus label name other than job.',
+    );
+  }
+  return [...previous, [label, value.slice(at + 1)]];
+}

@@ -1,7 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { churnVersion } from '../common/version.js';
-import { LOG_LEVELS } from '../config/schema.js';
 import type { Environment } from './context.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { addFlags, optionHelp } from './flags.js';
+import { GLOBAL_FLAGS } from './options.js';
 import { registerExportMetrics } from './commands/export-metrics.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerModels } from './commands/models.js';
@@ -9,6 +11,24 @@ import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerRetrain } from './commands/retrain.js';
 import { registerTrain } from './commands/train.js';
+
+const PROGRAM_HELP = `
+Examples:
+  churn train                                  train on data.train and make the model champion
+  churn predict --data data/new_batch_1.csv    score a file with the champion
+  churn retrain --data data/new_batch_2.csv    a challenger on the merged rows, promoted if better
+  churn models list                            the registry's versions, the champion starred
+  churn report --out outputs/report.html       the champion's report as one HTML page
+  churn export-metrics --stdout                the champion's metrics in Prometheus text
+  churn train --help                           a command's options, with their defaults
+
+Configuration: built-in defaults < churn.config.json < CHURN_* environment variables < flags.
+The defaults shown are the built-in ones.
+
+Exit codes:
+${EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`).join('\n')}
+
+See docs/cli.md and docs/configuration.md.`;
 
 export function createProgram(environment: Environment): Command {
   const program = new Command('churn')
@@ -18,14 +38,6 @@ export function createProgram(environment: Environment): Command {
     )
     .version(churnVersion(), '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show help for a command')
-    .option('--config <file>', 'configuration file (default: ./churn.config.json when present)')
-    .addOption(
-      new Option('--log-level <level>', 'least important level logged').choices(LOG_LEVELS),
-    )
-    .option('--log-dir <dir>', 'folder for the daily JSON-lines log files')
-    .option('--json', 'print one JSON document on stdout and nothing else there')
-    .option('--quiet', 'no progress bars or console logs; results and errors still print')
-    .option('--no-color', 'no colours (also: the NO_COLOR environment variable)')
     .showSuggestionAfterError(true)
     // Errors are thrown, not printed: the boundary in main.ts prints them as one line.
     .exitOverride()
@@ -34,14 +46,13 @@ export function createProgram(environment: Environment): Command {
       writeErr: (text) => environment.streams.stderr.write(text),
       outputError: () => undefined,
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: true })
-    .addHelpText(
-      'after',
-      `
-Configuration: built-in defaults < churn.config.json < CHURN_* environment variables < flags.
-Exit codes: 0 success, 2 bad usage or input, 3 metrics not pushed (--strict-push), 4 retrain locked by another run, 1 any other failure.
-See docs/cli.md and docs/configuration.md.`,
-    );
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: true,
+      optionDescription: optionHelp,
+    })
+    .addHelpText('after', PROGRAM_HELP);
+  addFlags(program, GLOBAL_FLAGS);
 
   // Subcommands inherit the settings above when they are created, so register them last.
   registerGenerate(program, environment);

@@ -2,29 +2,39 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { displayPath } from '../../common/paths.js';
 import { EXPORT_JOB, exportMetrics, type ExportResult } from '../../jobs/export-metrics.js';
-import { runCommand, type Environment, type FlagMap } from '../context.js';
-import { groupingArg, groupingOf, type GroupingFlags } from '../monitored.js';
+import { runCommand, type Environment } from '../context.js';
+import { addFlags } from '../flags.js';
+import { groupingOf, type GroupingFlags } from '../monitored.js';
+import { GROUPING, INSTANCE, MODELS_DIR } from '../options.js';
 
 interface ExportFlags extends GroupingFlags {
   textfile?: string;
   stdout?: boolean;
 }
 
-const EXPORT_FLAGS: FlagMap = [
-  ['pushgateway', 'pushgateway.url', '--pushgateway'],
-  ['modelsDir', 'modelsDir', '--models-dir'],
-];
-
 export function registerExportMetrics(program: Command, environment: Environment): void {
-  program
+  const command = program
     .command('export-metrics')
-    .description("publish the champion model's metrics and the running totals (for CI jobs)")
-    .option('--pushgateway <url>', 'push them to this Pushgateway (a failed push exits 3)')
-    .option('--textfile <file>', 'write them to this file (node_exporter textfile format)')
-    .option('--stdout', 'print them (Prometheus exposition text); the default with no target')
-    .option('--instance <name>', 'instance label of the pushed group')
-    .option('--grouping <label=value>', 'another grouping label (repeatable)', groupingArg)
-    .option('--models-dir <dir>', 'model registry folder')
+    .description("publish the champion model's metrics and the running totals (for CI jobs)");
+  addFlags(command, [
+    {
+      flags: '--pushgateway <url>',
+      description: 'push them to this Pushgateway (a failed push exits 3)',
+      key: 'pushgateway.url',
+      defaultText: 'none',
+    },
+    {
+      flags: '--textfile <file>',
+      description: 'write them to this file (node_exporter textfile format)',
+    },
+    {
+      flags: '--stdout',
+      description: 'print them (Prometheus exposition text); the default with no target',
+    },
+    { ...INSTANCE, description: 'instance label of the pushed group' },
+    { ...GROUPING, description: 'another grouping label (repeatable)' },
+    MODELS_DIR,
+  ])
     .addHelpText(
       'after',
       `
@@ -37,46 +47,40 @@ Examples:
   churn export-metrics --textfile /var/lib/node_exporter/churn.prom`,
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
-      await runCommand(
-        'export-metrics',
-        cmd,
-        environment,
-        EXPORT_FLAGS,
-        async ({ config, log, out }) => {
-          const grouping = groupingOf(flags);
-          const textfile = flags.textfile ? resolve(environment.cwd, flags.textfile) : null;
-          const url = config.pushgateway.url;
-          const result = await exportMetrics(
-            {
-              modelsDir: config.modelsDir,
-              stateDir: config.metrics.textfileDir,
-              textfile,
-              push:
-                url === null
-                  ? null
-                  : {
-                      job: EXPORT_JOB,
-                      pushgateway: config.pushgateway,
-                      grouping,
-                      textfileDir: config.metrics.textfileDir,
-                      strict: true,
-                    },
-            },
-            log,
-          );
-          const toStdout = flags.stdout === true || (textfile === null && url === null);
-          if (toStdout && !out.json) {
-            out.streams.stdout.write(result.exposition);
-            return;
-          }
-          out.result(result, renderExport, ({ modelVersion, textfile: file, pushed }) => ({
-            modelVersion,
-            textfile: file,
-            pushed,
-            ...(toStdout ? { exposition: result.exposition } : {}),
-          }));
-        },
-      );
+      await runCommand('export-metrics', cmd, environment, async ({ config, log, out }) => {
+        const grouping = groupingOf(flags);
+        const textfile = flags.textfile ? resolve(environment.cwd, flags.textfile) : null;
+        const url = config.pushgateway.url;
+        const result = await exportMetrics(
+          {
+            modelsDir: config.modelsDir,
+            stateDir: config.metrics.textfileDir,
+            textfile,
+            push:
+              url === null
+                ? null
+                : {
+                    job: EXPORT_JOB,
+                    pushgateway: config.pushgateway,
+                    grouping,
+                    textfileDir: config.metrics.textfileDir,
+                    strict: true,
+                  },
+          },
+          log,
+        );
+        const toStdout = flags.stdout === true || (textfile === null && url === null);
+        if (toStdout && !out.json) {
+          out.streams.stdout.write(result.exposition);
+          return;
+        }
+        out.result(result, renderExport, ({ modelVersion, textfile: file, pushed }) => ({
+          modelVersion,
+          textfile: file,
+          pushed,
+          ...(toStdout ? { exposition: result.exposition } : {}),
+        }));
+      });
     });
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { generateCustomers, type GenerateResult } from '../../jobs/generate.js';
 import { runCommand, type Environment } from '../context.js';
+import { addFlags } from '../flags.js';
 import { integerArg, numberArg } from '../parse.js';
 import { progressBar } from '../progress.js';
 
@@ -13,23 +14,34 @@ interface GenerateFlags {
 }
 
 export function registerGenerate(program: Command, environment: Environment): void {
-  program
+  const command = program
     .command('generate')
-    .description('write synthetic bank customers in the course schema, with a known churn signal')
-    .requiredOption('--out <file>', 'CSV file to write (replaced atomically)')
-    .option('--rows <n>', 'number of customers', integerArg(0), 6000)
-    .option(
-      '--seed <n>',
-      'random seed: the same seed writes the same bytes',
-      integerArg(0, 2 ** 32 - 1),
-      42,
-    )
-    .option(
-      '--drift <x>',
-      'shift the distributions and churn rate, 0 (none) to 1',
-      numberArg(0, 1),
-      0,
-    )
+    .description('write synthetic bank customers in the course schema, with a known churn signal');
+  addFlags(command, [
+    {
+      flags: '--out <file>',
+      description: 'CSV file to write (replaced atomically)',
+      required: true,
+    },
+    {
+      flags: '--rows <n>',
+      description: 'number of customers',
+      parse: integerArg(0),
+      default: 6000,
+    },
+    {
+      flags: '--seed <n>',
+      description: 'random seed: the same seed writes the same bytes',
+      parse: integerArg(0, 2 ** 32 - 1),
+      default: 42,
+    },
+    {
+      flags: '--drift <x>',
+      description: 'shift the distributions and churn rate, 0 (none) to 1',
+      parse: numberArg(0, 1),
+      default: 0,
+    },
+  ])
     .addHelpText(
       'after',
       `
@@ -38,8 +50,8 @@ Examples:
   churn generate --rows 2000 --seed 3 --drift 0.5 --out data/drifted.csv
   churn generate --rows 1000000 --out /tmp/big.csv --quiet`,
     )
-    .action(async (flags: GenerateFlags, command: Command) => {
-      await runCommand('generate', command, environment, [], async ({ log, out }) => {
+    .action(async (flags: GenerateFlags, cmd: Command) => {
+      await runCommand('generate', cmd, environment, async ({ log, out }) => {
         const progress = progressBar(out, 'generating', flags.rows, 'rows');
         const result = await generateCustomers(
           { ...flags, out: resolve(environment.cwd, flags.out), onProgress: progress.update },

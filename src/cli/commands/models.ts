@@ -9,98 +9,97 @@ import {
   type ShownModel,
 } from '../../jobs/models.js';
 import type { RegistryEntry } from '../../registry/registry.js';
-import { runCommand, type Environment, type FlagMap } from '../context.js';
+import { runCommand, type Environment } from '../context.js';
+import { addFlags } from '../flags.js';
+import { MODELS_DIR } from '../options.js';
 import { integerArg } from '../parse.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
-
-const MODELS_FLAGS: FlagMap = [['modelsDir', 'modelsDir', '--models-dir']];
 
 export function registerModels(program: Command, environment: Environment): void {
   const models = program
     .command('models')
     .description('list, inspect, promote and prune the versions in the model registry');
 
-  models
-    .command('list')
-    .description('every model version, newest first, with its holdout metrics')
-    .option('--models-dir <dir>', 'model registry folder')
-    .action(async (_flags: unknown, cmd: Command) => {
-      await runCommand('models list', cmd, environment, MODELS_FLAGS, async ({ config, out }) => {
-        const entries = await listModels(config.modelsDir);
-        out.result(entries, renderList, (list) =>
-          list.map(({ version, createdAt, champion, metadata }) => ({
-            version,
-            createdAt,
-            champion,
-            metrics: metadata.metrics,
-          })),
-        );
-      });
-    });
-
-  models
-    .command('show')
-    .argument('[version]', 'model version (default: the champion)')
-    .description("a version's metrics, confusion matrix, data and settings")
-    .option('--models-dir <dir>', 'model registry folder')
-    .action(async (version: string | undefined, _flags: unknown, cmd: Command) => {
-      await runCommand('models show', cmd, environment, MODELS_FLAGS, async ({ config, out }) => {
-        const shown = await showModel(config.modelsDir, version);
-        out.result(shown, renderShow, (model) => ({
-          ...model.metadata,
-          champion: model.champion,
-          modelPath: model.modelPath,
-        }));
-      });
-    });
-
-  models
-    .command('promote')
-    .argument('<version>', 'model version to make champion')
-    .description('make a version the champion that predict uses by default')
-    .option('--models-dir <dir>', 'model registry folder')
-    .action(async (version: string, _flags: unknown, cmd: Command) => {
-      await runCommand(
-        'models promote',
-        cmd,
-        environment,
-        MODELS_FLAGS,
-        async ({ config, log, out }) => {
-          const previous = await promoteModel(config.modelsDir, version, log);
-          out.result(
-            { version, previous },
-            (result, c) =>
-              `${c.green('✔')} ${c.bold(result.version)} is the champion` +
-              (result.previous && result.previous !== result.version
-                ? ` (was ${result.previous})`
-                : ''),
-          );
-        },
+  addFlags(
+    models
+      .command('list')
+      .description('every model version, newest first, with its holdout metrics'),
+    [MODELS_DIR],
+  ).action(async (_flags: unknown, cmd: Command) => {
+    await runCommand('models list', cmd, environment, async ({ config, out }) => {
+      const entries = await listModels(config.modelsDir);
+      out.result(entries, renderList, (list) =>
+        list.map(({ version, createdAt, champion, metadata }) => ({
+          version,
+          createdAt,
+          champion,
+          metrics: metadata.metrics,
+        })),
       );
     });
+  });
 
-  models
-    .command('prune')
-    .description('delete old versions, keeping the newest N and always the champion')
-    .requiredOption('--keep <n>', 'versions to keep', integerArg(0))
-    .option('--models-dir <dir>', 'model registry folder')
-    .action(async (flags: { keep: number }, cmd: Command) => {
-      await runCommand(
-        'models prune',
-        cmd,
-        environment,
-        MODELS_FLAGS,
-        async ({ config, log, out }) => {
-          const removed = await pruneModels(config.modelsDir, flags.keep, log);
-          out.result(
-            { removed },
-            (result, c) =>
-              `${c.green('✔')} removed ${result.removed.length} version(s)` +
-              (result.removed.length > 0 ? `: ${result.removed.join(', ')}` : ''),
-          );
-        },
+  addFlags(
+    models
+      .command('show')
+      .argument('[version]', 'model version (default: the champion)')
+      .description("a version's metrics, confusion matrix, data and settings"),
+    [MODELS_DIR],
+  ).action(async (version: string | undefined, _flags: unknown, cmd: Command) => {
+    await runCommand('models show', cmd, environment, async ({ config, out }) => {
+      const shown = await showModel(config.modelsDir, version);
+      out.result(shown, renderShow, (model) => ({
+        ...model.metadata,
+        champion: model.champion,
+        modelPath: model.modelPath,
+      }));
+    });
+  });
+
+  addFlags(
+    models
+      .command('promote')
+      .argument('<version>', 'model version to make champion')
+      .description('make a version the champion that predict uses by default'),
+    [MODELS_DIR],
+  ).action(async (version: string, _flags: unknown, cmd: Command) => {
+    await runCommand('models promote', cmd, environment, async ({ config, log, out }) => {
+      const previous = await promoteModel(config.modelsDir, version, log);
+      out.result(
+        { version, previous },
+        (result, c) =>
+          `${c.green('✔')} ${c.bold(result.version)} is the champion` +
+          (result.previous && result.previous !== result.version
+            ? ` (was ${result.previous})`
+            : ''),
       );
     });
+  });
+
+  addFlags(
+    models
+      .command('prune')
+      .description('delete old versions, keeping the newest N and always the champion'),
+    [
+      {
+        flags: '--keep <n>',
+        description: 'versions to keep',
+        parse: integerArg(0),
+        required: true,
+      },
+      MODELS_DIR,
+    ],
+  ).action(async (flags: { keep: number }, cmd: Command) => {
+    await runCommand('models prune', cmd, environment, async ({ config, log, out }) => {
+      const removed = await pruneModels(config.modelsDir, flags.keep, log);
+      out.result(
+        { removed },
+        (result, c) =>
+          `${c.green('✔')} removed ${result.removed.length} version(s)` +
+          (result.removed.length > 0 ? `: ${result.removed.join(', ')}` : ''),
+      );
+    });
+  });
 }
 
 function renderList(entries: RegistryEntry[], c: ChalkInstance): string {

@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
-import { type Environment, type FlagMap } from '../context.js';
-import { addPushOptions, runMonitored } from '../monitored.js';
-import { delimiterArg } from '../parse.js';
+import type { Environment } from '../context.js';
+import { addFlags } from '../flags.js';
+import { runMonitored } from '../monitored.js';
+import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
 
 interface PredictFlags {
@@ -16,27 +17,40 @@ interface PredictFlags {
   delimiter?: Delimiter;
 }
 
-const PREDICT_FLAGS: FlagMap = [
-  ['data', 'data.score', '--data'],
-  ['modelsDir', 'modelsDir', '--models-dir'],
-  ['threads', 'model.threads', '--threads'],
-];
-
 export function registerPredict(program: Command, environment: Environment): void {
   const command = program
     .command('predict')
-    .description('score customers in a CSV with the champion (or a chosen) model')
-    .option('--data <file>', 'CSV to score (default: data.score from the configuration)')
-    .option('--model <version|path>', 'model version or model file (default: the champion)')
-    .option('--models-dir <dir>', 'model registry folder')
-    .option(
-      '--out <file>',
-      'output CSV, replaced atomically (default: <outputsDir>/predictions.csv)',
-    )
-    .option('--keep-columns', 'copy every input column into the output, before the predictions')
-    .option('--delimiter <char>', 'field separator: , ; tab | (default: detected)', delimiterArg)
-    .option('--threads <n>', 'threads in all, this one included (default: one per core)');
-  addPushOptions(command)
+    .description('score customers in a CSV with the champion (or a chosen) model');
+  addFlags(command, [
+    {
+      flags: '--data <file>',
+      description: 'CSV to score',
+      key: 'data.score',
+      defaultText: 'data.score from the configuration',
+    },
+    {
+      flags: '--model <version|path>',
+      description: 'model version or model file',
+      defaultText: 'the champion',
+    },
+    MODELS_DIR,
+    {
+      flags: '--out <file>',
+      description: 'output CSV, replaced atomically',
+      defaultText: '<outputsDir>/predictions.csv',
+    },
+    {
+      flags: '--keep-columns',
+      description: 'copy every input column into the output, before the predictions',
+    },
+    DELIMITER,
+    {
+      ...THREADS,
+      description: 'threads in all, this one included',
+      defaultText: 'one per core',
+    },
+    ...PUSH_FLAGS,
+  ])
     .addHelpText(
       'after',
       `
@@ -54,7 +68,6 @@ Examples:
         'churn_predict',
         cmd,
         environment,
-        PREDICT_FLAGS,
         async ({ config, log, out }, metrics) => {
           if (config.data.score === null) {
             throw new UsageError('nothing to score: pass --data FILE or set data.score');

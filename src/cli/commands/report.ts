@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { writeReport, type ReportResult } from '../../jobs/report.js';
-import { runCommand, type Environment, type FlagMap } from '../context.js';
-import { delimiterArg } from '../parse.js';
+import { runCommand, type Environment } from '../context.js';
+import { addFlags } from '../flags.js';
+import { DELIMITER, MODELS_DIR } from '../options.js';
 
 interface ReportFlags {
   model?: string;
@@ -14,21 +15,28 @@ interface ReportFlags {
   delimiter?: Delimiter;
 }
 
-const REPORT_FLAGS: FlagMap = [['modelsDir', 'modelsDir', '--models-dir']];
-
 export function registerReport(program: Command, environment: Environment): void {
-  program
+  const command = program
     .command('report')
-    .description("write a model's report: one self-contained HTML page of charts and metrics")
-    .option('--model <version|path>', 'model version or model file (default: the champion)')
-    .option('--models-dir <dir>', 'model registry folder')
-    .option('--data <file>', 'labelled CSV to evaluate the model on and measure drift against')
-    .option(
-      '--delimiter <char>',
-      'field separator of --data: , ; tab | (default: detected)',
-      delimiterArg,
-    )
-    .option('--out <file>', 'HTML file, replaced atomically (default: <outputsDir>/report.html)')
+    .description("write a model's report: one self-contained HTML page of charts and metrics");
+  addFlags(command, [
+    {
+      flags: '--model <version|path>',
+      description: 'model version or model file',
+      defaultText: 'the champion',
+    },
+    MODELS_DIR,
+    {
+      flags: '--data <file>',
+      description: 'labelled CSV to evaluate the model on and measure drift against',
+    },
+    { ...DELIMITER, description: 'field separator of --data: , ; tab |' },
+    {
+      flags: '--out <file>',
+      description: 'HTML file, replaced atomically',
+      defaultText: '<outputsDir>/report.html',
+    },
+  ])
     .addHelpText(
       'after',
       `
@@ -42,7 +50,7 @@ Examples:
   churn report --model 20261126-223108-123-a1b2 --data data/new_batch_2.csv --out drift.html`,
     )
     .action(async (flags: ReportFlags, cmd: Command) => {
-      await runCommand('report', cmd, environment, REPORT_FLAGS, async ({ config, log, out }) => {
+      await runCommand('report', cmd, environment, async ({ config, log, out }) => {
         const target = flags.out
           ? resolve(environment.cwd, flags.out)
           : join(config.outputsDir, 'report.html');

@@ -1,13 +1,14 @@
 import type { ChalkInstance } from 'chalk';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { retrainModel, type RetrainMetric, type RetrainResult } from '../../jobs/retrain.js';
-import { type Environment, type FlagMap } from '../context.js';
-import { addPushOptions, runMonitored } from '../monitored.js';
+import type { Environment } from '../context.js';
+import { addFlags } from '../flags.js';
+import { runMonitored } from '../monitored.js';
+import { LABELLED_DATA_FLAGS, MODELS_DIR, PUSH_FLAGS, TEST_SIZE, THREADS } from '../options.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
-import { addDataOptions } from '../options.js';
 
 interface RetrainFlags {
   data: string;
@@ -19,39 +20,39 @@ interface RetrainFlags {
   dryRun?: boolean;
 }
 
-const RETRAIN_FLAGS: FlagMap = [
-  ['base', 'data.train', '--base'],
-  ['target', 'data.target', '--target'],
-  ['id', 'data.id', '--id'],
-  ['positiveLabel', 'data.positiveLabel', '--positive-label'],
-  ['threads', 'model.threads', '--threads'],
-  ['testSize', 'training.testSize', '--test-size'],
-  ['modelsDir', 'modelsDir', '--models-dir'],
-];
-
 export function registerRetrain(program: Command, environment: Environment): void {
   const command = program
     .command('retrain')
-    .description('merge new labelled rows, train a challenger, promote it if it beats the champion')
-    .requiredOption('--data <file>', 'new labelled rows')
-    .option('--base <file>', 'training file the rows join (default: data.train)');
-  addDataOptions(command)
-    .addOption(
-      new Option('--metric <name>', 'metric the challenger must win on')
-        .choices(['f2', 'rocAuc'])
-        .default('f2'),
-    )
-    .option(
-      '--min-improvement <f>',
-      'margin the challenger needs over the champion',
-      improvementArg,
-      0,
-    )
-    .option('--test-size <share>', 'share of merged rows held out to compare the two')
-    .option('--threads <n>', 'worker threads (default: every core)')
-    .option('--models-dir <dir>', 'model registry folder')
-    .option('--dry-run', 'report what would happen; write nothing');
-  addPushOptions(command)
+    .description(
+      'merge new labelled rows, train a challenger, promote it if it beats the champion',
+    );
+  addFlags(command, [
+    { flags: '--data <file>', description: 'new labelled rows', required: true },
+    {
+      flags: '--base <file>',
+      description: 'training file the rows join',
+      key: 'data.train',
+      defaultText: 'data.train from the configuration',
+    },
+    ...LABELLED_DATA_FLAGS,
+    {
+      flags: '--metric <name>',
+      description: 'metric the challenger must win on',
+      choices: ['f2', 'rocAuc'],
+      default: 'f2',
+    },
+    {
+      flags: '--min-improvement <f>',
+      description: 'margin the challenger needs over the champion',
+      parse: improvementArg,
+      default: 0,
+    },
+    { ...TEST_SIZE, description: 'share of merged rows held out to compare the two' },
+    THREADS,
+    MODELS_DIR,
+    { flags: '--dry-run', description: 'report what would happen; write nothing' },
+    ...PUSH_FLAGS,
+  ])
     .addHelpText(
       'after',
       `
@@ -69,7 +70,6 @@ Examples:
         'churn_retrain',
         cmd,
         environment,
-        RETRAIN_FLAGS,
         async ({ config, log, out }, metrics) => {
           if (config.data.train === null) {
             throw new UsageError('no base training file: pass --base FILE or set data.train');

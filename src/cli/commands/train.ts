@@ -6,9 +6,10 @@ import { UsageError } from '../../common/errors.js';
 import { displayPath } from '../../common/paths.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { trainModel, type TrainResult } from '../../jobs/train.js';
-import { type Environment, type FlagMap } from '../context.js';
-import { addPushOptions, runMonitored } from '../monitored.js';
-import { addDataOptions } from '../options.js';
+import type { Environment } from '../context.js';
+import { addFlags, type FlagDeclaration } from '../flags.js';
+import { runMonitored } from '../monitored.js';
+import { LABELLED_DATA_FLAGS, MODELS_DIR, PUSH_FLAGS, TEST_SIZE, THREADS } from '../options.js';
 import { progressBar } from '../progress.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
 
@@ -18,47 +19,61 @@ interface TrainFlags {
   delimiter?: Delimiter;
 }
 
-/** Flags that set configuration keys, so they validate like the file and environment do. */
-export const TRAIN_FLAGS: FlagMap = [
-  ['data', 'data.train', '--data'],
-  ['target', 'data.target', '--target'],
-  ['id', 'data.id', '--id'],
-  ['positiveLabel', 'data.positiveLabel', '--positive-label'],
-  ['trees', 'model.trees', '--trees'],
-  ['maxDepth', 'model.maxDepth', '--max-depth'],
-  ['minSamplesLeaf', 'model.minSamplesLeaf', '--min-samples-leaf'],
-  ['minSamplesSplit', 'model.minSamplesSplit', '--min-samples-split'],
-  ['maxFeatures', 'model.maxFeatures', '--max-features'],
-  ['classWeight', 'model.classWeight', '--class-weight'],
-  ['seed', 'model.seed', '--seed'],
-  ['threads', 'model.threads', '--threads'],
-  ['testSize', 'training.testSize', '--test-size'],
-  ['beta', 'training.beta', '--beta'],
-  ['modelsDir', 'modelsDir', '--models-dir'],
-];
-
 /** The forest's and the evaluation's settings. */
-function addModelOptions(command: Command): Command {
-  return command
-    .option('--trees <n>', 'number of trees')
-    .option('--max-depth <n>', 'deepest level a tree grows to (default: unlimited)')
-    .option('--min-samples-leaf <n>', 'fewest rows a leaf may hold')
-    .option('--min-samples-split <n>', 'fewest rows a node needs to be split')
-    .option('--max-features <v>', 'features tried per node: sqrt, log2, all, N or a fraction')
-    .option('--class-weight <mode>', 'balanced or none')
-    .option('--test-size <share>', 'share of rows held out to evaluate the model')
-    .option('--seed <n>', 'seed of the split and the forest: same seed, same model')
-    .option('--threads <n>', 'worker threads (default: every core)')
-    .option('--beta <f>', 'beta of the F-beta score the threshold is tuned for')
-    .option('--models-dir <dir>', 'model registry folder');
-}
+const MODEL_FLAGS: FlagDeclaration[] = [
+  { flags: '--trees <n>', description: 'number of trees', key: 'model.trees' },
+  {
+    flags: '--max-depth <n>',
+    description: 'deepest level a tree grows to',
+    key: 'model.maxDepth',
+    defaultText: 'unlimited',
+  },
+  {
+    flags: '--min-samples-leaf <n>',
+    description: 'fewest rows a leaf may hold',
+    key: 'model.minSamplesLeaf',
+  },
+  {
+    flags: '--min-samples-split <n>',
+    description: 'fewest rows a node needs to be split',
+    key: 'model.minSamplesSplit',
+  },
+  {
+    flags: '--max-features <v>',
+    description: 'features tried per node: sqrt, log2, all, N or a fraction',
+    key: 'model.maxFeatures',
+  },
+  { flags: '--class-weight <mode>', description: 'balanced or none', key: 'model.classWeight' },
+  TEST_SIZE,
+  {
+    flags: '--seed <n>',
+    description: 'seed of the split and the forest: same seed, same model',
+    key: 'model.seed',
+  },
+  THREADS,
+  {
+    flags: '--beta <f>',
+    description: 'beta of the F-beta score the threshold is tuned for',
+    key: 'training.beta',
+  },
+  MODELS_DIR,
+];
 
 export function registerTrain(program: Command, environment: Environment): void {
   const command = program
     .command('train')
-    .description('train a churn model on a labelled CSV and make it the champion')
-    .option('--data <file>', 'labelled CSV (default: data.train from the configuration)');
-  addPushOptions(addModelOptions(addDataOptions(command)))
+    .description('train a churn model on a labelled CSV and make it the champion');
+  addFlags(command, [
+    {
+      flags: '--data <file>',
+      description: 'labelled CSV',
+      key: 'data.train',
+      defaultText: 'data.train from the configuration',
+    },
+    ...LABELLED_DATA_FLAGS,
+    ...MODEL_FLAGS,
+    ...PUSH_FLAGS,
+  ])
     .addHelpText(
       'after',
       `
@@ -73,7 +88,6 @@ Examples:
         'churn_train',
         cmd,
         environment,
-        TRAIN_FLAGS,
         async ({ config, log, out }, metrics) => {
           const { data } = config;
           if (data.train === null) {
