@@ -9,6 +9,7 @@ import {
 } from '../../src/common/atomic-file.js';
 import { InputError } from '../../src/common/errors.js';
 import { tempDir } from '../helpers/cli.js';
+import { platform, requires } from '../helpers/prerequisites.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -44,13 +45,13 @@ describe('atomic files', () => {
     expect(readFileSync(target, 'utf8')).toBe('{}');
   });
 
-  it.skipIf(!existsSync('/proc/self'))(
-    'fails, never hangs, where no folder can be made',
-    async () => {
-      // Node's recursive mkdir loops forever under /proc.
-      await expect(writeFileAtomic('/proc/no-such-folder/out.csv', 'x')).rejects.toThrow('ENOENT');
-    },
-  );
+  requires(
+    [platform('/proc', existsSync('/proc/self'), 'Linux only')],
+    'that writing under /proc fails rather than hangs',
+  ).it('fails, never hangs, where no folder can be made', async () => {
+    // Node's recursive mkdir loops forever under /proc.
+    await expect(writeFileAtomic('/proc/no-such-folder/out.csv', 'x')).rejects.toThrow('ENOENT');
+  });
 
   it('refuses a target it cannot write with an input error naming it, leaving nothing behind', async () => {
     writeFileSync(join(dir.path, 'file'), 'not a folder');

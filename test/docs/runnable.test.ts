@@ -16,11 +16,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stopLocalStack } from '../../scripts/stack/local.js';
 import { instantQuery } from '../../scripts/stack/prometheus-api.js';
 import { CHURN_BIN, copySampleProject, REPO_ROOT, tempDir } from '../helpers/cli.js';
-import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
+import { MONITORING_STACK } from '../helpers/monitoring-binaries.js';
+import { binary, requires } from '../helpers/prerequisites.js';
 import { startTestStack } from '../helpers/stack.js';
 
 const TUTORIAL = join(REPO_ROOT, 'docs', 'tutorial');
@@ -69,7 +70,10 @@ function runBlock(
   });
 }
 
-describe.skipIf(!HAS_MONITORING_BINARIES)('the documentation, run', () => {
+requires(
+  [...MONITORING_STACK, binary('/usr/bin/curl', 'curl')],
+  'the runnable blocks of the README and the tutorial, and the PromQL of the docs',
+).describe('the documentation, run', () => {
   const scratch = tempDir();
   const stackDir = join(scratch.path, 'stack');
   let env: NodeJS.ProcessEnv;

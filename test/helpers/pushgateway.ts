@@ -1,18 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PROMTOOL_BIN, PUSHGATEWAY_BIN } from './monitoring-binaries.js';
-
-export const HAS_PUSHGATEWAY = existsSync(PUSHGATEWAY_BIN) && existsSync(PROMTOOL_BIN);
-
-if (!HAS_PUSHGATEWAY) {
-  console.warn(
-    `skipping Pushgateway tests: ${PUSHGATEWAY_BIN} or ${PROMTOOL_BIN} is missing ` +
-      '(Debian: apt-get install prometheus prometheus-pushgateway)',
-  );
-}
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {

@@ -1,17 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { push } from '../../src/monitoring/pushgateway.js';
 import { tempDir } from '../helpers/cli.js';
+import { binary, requires } from '../helpers/prerequisites.js';
 
 const OPENSSL = '/usr/bin/openssl';
-if (!existsSync(OPENSSL))
-  console.warn(`skipping the TLS push tests: ${OPENSSL} is missing (Debian: openssl)`);
-
-describe.skipIf(!existsSync(OPENSSL))('pushing over TLS with credentials', () => {
+requires(
+  [binary(OPENSSL, 'openssl')],
+  'pushing over HTTPS with basic auth and a private CA (openssl makes the certificate)',
+).describe('pushing over TLS with credentials', () => {
   const dir = tempDir();
   const seen: Array<{ method?: string; url?: string; headers: IncomingHttpHeaders; body: string }> =
     [];

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { groupUrl, redactUrl } from '../../src/monitoring/pushgateway.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+import { PUSHGATEWAY } from '../helpers/monitoring-binaries.js';
+import { requires } from '../helpers/prerequisites.js';
 import {
   freePort,
-  HAS_PUSHGATEWAY,
   onlyChurn,
   promtoolProblems,
   sampleValue,
@@ -33,7 +34,10 @@ describe('Pushgateway addresses', () => {
   });
 });
 
-describe.skipIf(!HAS_PUSHGATEWAY)('jobs pushing to a real Pushgateway', () => {
+requires(
+  PUSHGATEWAY,
+  'what train, predict and retrain push to a real Pushgateway, and promtool check metrics on it',
+).describe('jobs pushing to a real Pushgateway', () => {
   let gateway: Gateway;
   let dir: { path: string; remove: () => void };
   beforeAll(async () => {

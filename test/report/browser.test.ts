@@ -3,20 +3,14 @@
  * The report as people see it: rendered by Debian's Chromium through playwright-core, with no
  * console error and no request beyond the file itself, on screen and in print.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+import { binary, requires } from '../helpers/prerequisites.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `skipping the report's browser test: ${CHROMIUM} is missing (Debian: apt-get install chromium)`,
-  );
-}
 
 /** Share of non-white pixels and number of distinct colours of a PNG, measured by the browser itself. */
 async function inkOf(page: Page, png: Buffer): Promise<{ ink: number; colours: number }> {
@@ -43,7 +37,10 @@ async function inkOf(page: Page, png: Buffer): Promise<{ ink: number; colours: n
   );
 }
 
-describe.skipIf(!HAS_CHROMIUM)('the model report in a browser', () => {
+requires(
+  [binary(CHROMIUM, 'chromium')],
+  'the report rendered in Chromium: no console error or request, its charts drawn, on screen and in print',
+).describe('the model report in a browser', () => {
   const scratch = tempDir();
   let browser: Browser;
   let page: Page;

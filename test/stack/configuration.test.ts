@@ -12,11 +12,8 @@ import {
 } from '../../scripts/dashboards.js';
 import { renderAlertmanagerConfig, renderPrometheusConfig } from '../../scripts/stack/render.js';
 import { MONITORING_DIR } from '../../scripts/stack/services.js';
-import {
-  AMTOOL_BIN,
-  HAS_MONITORING_BINARIES,
-  PROMTOOL_BIN,
-} from '../helpers/monitoring-binaries.js';
+import { AMTOOL_BIN, MONITORING_STACK, PROMTOOL_BIN } from '../helpers/monitoring-binaries.js';
+import { requires } from '../helpers/prerequisites.js';
 
 const PROMETHEUS_CONFIG = join(MONITORING_DIR, 'prometheus', 'prometheus.yml');
 const ALERT_RULES = join(MONITORING_DIR, 'prometheus', 'alert_rules.yml');
@@ -39,79 +36,79 @@ const rules = (
   parse(readFileSync(ALERT_RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }
 ).groups.flatMap((group) => group.rules);
 
-describe.skipIf(!HAS_MONITORING_BINARIES)(
-  'the monitoring configuration, checked by the real tools',
-  () => {
-    it('passes promtool check config and check rules', () => {
-      const config = run(PROMTOOL_BIN, ['check', 'config', PROMETHEUS_CONFIG]);
-      expect(config.output).toContain('is valid prometheus config file');
-      expect(config.ok).toBe(true);
-      expect(run(PROMTOOL_BIN, ['check', 'rules', ALERT_RULES]).ok).toBe(true);
-    });
+requires(
+  MONITORING_STACK,
+  'promtool check config and rules, the rule unit tests and amtool check-config',
+).describe('the monitoring configuration, checked by the real tools', () => {
+  it('passes promtool check config and check rules', () => {
+    const config = run(PROMTOOL_BIN, ['check', 'config', PROMETHEUS_CONFIG]);
+    expect(config.output).toContain('is valid prometheus config file');
+    expect(config.ok).toBe(true);
+    expect(run(PROMTOOL_BIN, ['check', 'rules', ALERT_RULES]).ok).toBe(true);
+  });
 
-    it('passes its promtool rule unit tests', () => {
-      const result = run(PROMTOOL_BIN, ['test', 'rules', ALERT_TESTS]);
-      expect(result.output).toContain('SUCCESS');
-      expect(result.ok).toBe(true);
-    });
+  it('passes its promtool rule unit tests', () => {
+    const result = run(PROMTOOL_BIN, ['test', 'rules', ALERT_TESTS]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
 
-    it('fails the rule unit tests when a threshold moves, so they test something', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'churn-rules-'));
-      try {
-        writeFileSync(
-          join(dir, 'alert_rules.yml'),
-          readFileSync(ALERT_RULES, 'utf8').replace(') < 0.7', ') < 0.6'),
-        );
-        writeFileSync(join(dir, 'alert_rules_test.yml'), readFileSync(ALERT_TESTS, 'utf8'));
-        const result = run(PROMTOOL_BIN, ['test', 'rules', join(dir, 'alert_rules_test.yml')]);
-        expect(result.ok).toBe(false);
-        expect(result.output).toContain('alertname: LowF2Score');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+  it('fails the rule unit tests when a threshold moves, so they test something', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'churn-rules-'));
+    try {
+      writeFileSync(
+        join(dir, 'alert_rules.yml'),
+        readFileSync(ALERT_RULES, 'utf8').replace(') < 0.7', ') < 0.6'),
+      );
+      writeFileSync(join(dir, 'alert_rules_test.yml'), readFileSync(ALERT_TESTS, 'utf8'));
+      const result = run(PROMTOOL_BIN, ['test', 'rules', join(dir, 'alert_rules_test.yml')]);
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain('alertname: LowF2Score');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
-    it('passes amtool check-config', () => {
-      const result = run(AMTOOL_BIN, ['check-config', ALERTMANAGER_CONFIG]);
-      expect(result.output).toContain('SUCCESS');
-      expect(result.ok).toBe(true);
-    });
+  it('passes amtool check-config', () => {
+    const result = run(AMTOOL_BIN, ['check-config', ALERTMANAGER_CONFIG]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
 
-    it('stays valid once rendered for local binaries on other ports', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'churn-render-'));
-      try {
-        const addresses = {
-          'prometheus:9090': '127.0.0.1:19090',
-          'pushgateway:9091': '127.0.0.1:19091',
-          'alertmanager:9093': '127.0.0.1:19093',
-          'alert-log:9095': '127.0.0.1:19095',
-        };
-        const prometheus = renderPrometheusConfig(readFileSync(PROMETHEUS_CONFIG, 'utf8'), {
-          addresses,
-          sourcePath: PROMETHEUS_CONFIG,
-          interval: '1s',
-        });
-        writeFileSync(join(dir, 'prometheus.yml'), prometheus);
-        expect(run(PROMTOOL_BIN, ['check', 'config', join(dir, 'prometheus.yml')]).ok).toBe(true);
-        const parsed = parse(prometheus);
-        expect(parsed.rule_files).toEqual([ALERT_RULES]);
-        expect(parsed.global.evaluation_interval).toBe('1s');
-        expect(JSON.stringify(parsed.scrape_configs)).toContain('127.0.0.1:19091');
-        expect(prometheus).not.toMatch(/pushgateway:9091|alertmanager:9093|prometheus:9090/);
+  it('stays valid once rendered for local binaries on other ports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'churn-render-'));
+    try {
+      const addresses = {
+        'prometheus:9090': '127.0.0.1:19090',
+        'pushgateway:9091': '127.0.0.1:19091',
+        'alertmanager:9093': '127.0.0.1:19093',
+        'alert-log:9095': '127.0.0.1:19095',
+      };
+      const prometheus = renderPrometheusConfig(readFileSync(PROMETHEUS_CONFIG, 'utf8'), {
+        addresses,
+        sourcePath: PROMETHEUS_CONFIG,
+        interval: '1s',
+      });
+      writeFileSync(join(dir, 'prometheus.yml'), prometheus);
+      expect(run(PROMTOOL_BIN, ['check', 'config', join(dir, 'prometheus.yml')]).ok).toBe(true);
+      const parsed = parse(prometheus);
+      expect(parsed.rule_files).toEqual([ALERT_RULES]);
+      expect(parsed.global.evaluation_interval).toBe('1s');
+      expect(JSON.stringify(parsed.scrape_configs)).toContain('127.0.0.1:19091');
+      expect(prometheus).not.toMatch(/pushgateway:9091|alertmanager:9093|prometheus:9090/);
 
-        const alertmanager = renderAlertmanagerConfig(
-          readFileSync(ALERTMANAGER_CONFIG, 'utf8'),
-          addresses,
-        );
-        writeFileSync(join(dir, 'alertmanager.yml'), alertmanager);
-        expect(run(AMTOOL_BIN, ['check-config', join(dir, 'alertmanager.yml')]).ok).toBe(true);
-        expect(alertmanager).toContain('http://127.0.0.1:19095/alerts');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  },
-);
+      const alertmanager = renderAlertmanagerConfig(
+        readFileSync(ALERTMANAGER_CONFIG, 'utf8'),
+        addresses,
+      );
+      writeFileSync(join(dir, 'alertmanager.yml'), alertmanager);
+      expect(run(AMTOOL_BIN, ['check-config', join(dir, 'alertmanager.yml')]).ok).toBe(true);
+      expect(alertmanager).toContain('http://127.0.0.1:19095/alerts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the alert rules', () => {
   it('include every alert the project promises', () => {

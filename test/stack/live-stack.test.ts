@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../scripts/dashboards/definitions.js';
 import {
   localStackStatus,
@@ -22,7 +22,8 @@ import {
 } from '../../scripts/stack/prometheus-api.js';
 import { SERVICES, type ServiceContext, type ServiceName } from '../../scripts/stack/services.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
-import { HAS_MONITORING_BINARIES } from '../helpers/monitoring-binaries.js';
+import { MONITORING_STACK } from '../helpers/monitoring-binaries.js';
+import { requires } from '../helpers/prerequisites.js';
 import { startTestStack } from '../helpers/stack.js';
 
 const EXPECTED_FIRING = [
@@ -33,7 +34,10 @@ const EXPECTED_FIRING = [
   'ScoreDrift',
 ];
 
-describe.skipIf(!HAS_MONITORING_BINARIES)('the monitoring stack, live', () => {
+requires(
+  MONITORING_STACK,
+  'the local stack started, every dashboard query, alert and route against a live Prometheus, restarts and stops',
+).describe('the monitoring stack, live', () => {
   const scratch = tempDir();
   const project = join(scratch.path, 'project');
   let context: ServiceContext;
