@@ -70,44 +70,57 @@ describe('runs stopped midway', () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
-  it('predict killed at each step leaves the output and the metrics files as before or as after', async () => {
+  it('predict killed at each step leaves the output, the running totals and the metrics as before or as after', async () => {
+    const predict = (out: string) => [
+      'predict',
+      ...['--data', 'data/new_batch_1.csv', '--out', out, '--quiet'],
+    ];
     const out = join(dir, 'outputs', 'scored.csv');
     const textfile = join(dir, 'outputs', 'metrics', 'churn_predict.prom');
-    const steps = [
-      '^open .*\\.scored\\.csv\\..*\\.tmp', // starting the output
-      '^rename .*\\.scored\\.csv\\..*\\.tmp', // moving it into place
-      '^open .*churn_predict\\.prom\\..*\\.tmp', // publishing the metrics
-      '^open .*state\\.json\\..*\\.tmp', // recording the running totals
+    const stateFile = join(dir, 'outputs', 'metrics', 'state.json');
+    const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : null);
+    const scored = () =>
+      existsSync(stateFile)
+        ? ((JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, Record<string, number>>)
+            .churn_predict?.churn_predictions_total ?? 0)
+        : 0;
+    // What a whole run writes: scoring is deterministic, so every finished output is these bytes.
+    const reference = await runChurn(predict('outputs/reference.csv'), { cwd: dir });
+    expect(reference.code, reference.stderr).toBe(0);
+    const finished = readFileSync(join(dir, 'outputs', 'reference.csv'), 'utf8');
+    expect(finished.trimEnd().split('\n')).toHaveLength(2001);
+
+    // In the order a run reaches them: the output, then the running totals, then the textfile.
+    type State = 'before' | 'after';
+    const steps: Array<[string, { output: State; totals: State }]> = [
+      ['^open .*\\.scored\\.csv\\..*\\.tmp', { output: 'before', totals: 'before' }], // starting the output
+      ['^rename .*\\.scored\\.csv\\..*\\.tmp', { output: 'before', totals: 'before' }], // moving it into place
+      ['^open .*state\\.json\\..*\\.tmp', { output: 'after', totals: 'before' }], // recording the running totals
+      ['^rename .*state\\.json\\..*\\.tmp', { output: 'after', totals: 'before' }],
+      ['^open .*churn_predict\\.prom\\..*\\.tmp', { output: 'after', totals: 'after' }], // publishing the metrics
+      ['^rename .*churn_predict\\.prom\\..*\\.tmp', { output: 'after', totals: 'after' }],
     ];
-    for (const step of steps) {
+    for (const [step, expected] of steps) {
       writeFileSync(out, 'an earlier output\n');
-      const metricsBefore = existsSync(textfile) ? readFileSync(textfile, 'utf8') : null;
-      const stopped = await runStoppedAt(
-        dir,
-        ['predict', '--data', 'data/new_batch_1.csv', '--out', 'outputs/scored.csv', '--quiet'],
-        step,
-      );
+      const metricsBefore = read(textfile);
+      const totalBefore = scored();
+      const stopped = await runStoppedAt(dir, predict('outputs/scored.csv'), step);
       expect(stopped.signal, step).toBe('SIGKILL');
-      const output = readFileSync(out, 'utf8');
-      if (output !== 'an earlier output\n') {
-        const lines = output.trimEnd().split('\n');
-        expect(lines, step).toHaveLength(2001);
-        expect(lines.at(-1), step).toMatch(/^\d+,0\.\d+,[01],(low|medium|high)$/);
-      }
-      if (existsSync(textfile)) {
-        const metrics = readFileSync(textfile, 'utf8');
-        if (metrics !== metricsBefore)
-          expect(metrics, step).toMatch(/churn_job_last_success_timestamp_seconds \S+\n/);
-      }
+      expect(readFileSync(out, 'utf8'), step).toBe(
+        expected.output === 'before' ? 'an earlier output\n' : finished,
+      );
+      expect(scored(), step).toBe(totalBefore + (expected.totals === 'before' ? 0 : 2000));
+      // The run dies before its textfile is in place: the last whole run's metrics stay.
+      expect(read(textfile), step).toBe(metricsBefore);
     }
-    expect(
-      (
-        await runChurn(
-          ['predict', '--data', 'data/new_batch_1.csv', '--out', 'outputs/scored.csv', '--quiet'],
-          { cwd: dir },
-        )
-      ).code,
-    ).toBe(0);
+
+    const totalBefore = scored();
+    const whole = await runChurn(predict('outputs/scored.csv'), { cwd: dir });
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(finished);
+    expect(scored()).toBe(totalBefore + 2000);
+    expect(read(textfile)).toMatch(/^churn_job_last_success_timestamp_seconds \S+$/m);
+    expect(read(textfile)).toContain(`churn_predictions_total ${totalBefore + 2000}\n`);
     expect(leftovers(dir)).toEqual([]);
   });
 

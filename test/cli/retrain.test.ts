@@ -127,30 +127,44 @@ describe('churn retrain', () => {
 
   it('leaves the base file and the registry as before or as after when killed at any step', async () => {
     const original = readFileSync(base(), 'utf8');
-    const before = versions();
-    // Each step, and where the base file and the champion must be when the run dies there.
-    const steps: Array<[string, 'before' | 'after', 'before' | 'after']> = [
-      ['^open .*merged-\\d+\\.tmp', 'before', 'before'], // writing the merged rows aside
-      ['^copyFile .* .*backup', 'before', 'before'], // backing up the base file
-      ['^rename .*merged-\\d+\\.tmp .*train\\.csv$', 'before', 'before'], // replacing it
-      ['^open .*\\.tmp/metrics\\.csv', 'after', 'before'], // saving the challenger
-      ['^rename .*champion\\.json\\..*\\.tmp', 'after', 'before'], // promoting it
+    // The merge appends the new rows, none of them duplicates, under the base file's header.
+    const merged =
+      original +
+      readFileSync(join(dir.path, 'data', 'new_batch_1.csv'), 'utf8').replace(/^.*\n/, '');
+    // Each step, where the base file must be when the run dies there, and whether the
+    // challenger's version is in the registry yet. The champion never changes before the end.
+    const steps: Array<[string, 'before' | 'after', 'saved' | 'not saved']> = [
+      ['^open .*merged-\\d+\\.tmp', 'before', 'not saved'], // writing the merged rows aside
+      ['^copyFile .* .*backup', 'before', 'not saved'], // backing up the base file
+      ['^rename .*merged-\\d+\\.tmp .*train\\.csv$', 'before', 'not saved'], // replacing it
+      ['^open .*\\.tmp/metrics\\.csv', 'after', 'not saved'], // saving the challenger
+      ['^rename .*champion\\.json\\..*\\.tmp', 'after', 'saved'], // promoting it
     ];
-    for (const [step, baseState, championState] of steps) {
+    for (const [step, baseState, challenger] of steps) {
       const championBefore = champion();
+      const versionsBefore = versions();
       const { signal } = await runStoppedAt(
         dir.path,
         ['retrain', '--data', 'data/new_batch_1.csv', '--min-improvement', '-1', '--quiet'],
         step,
       );
       expect(signal, step).toBe('SIGKILL');
-      if (baseState === 'before') expect(readFileSync(base(), 'utf8'), step).toBe(original);
-      else expect(lines(base()), step).toBe(8001);
-      if (championState === 'before') expect(champion(), step).toBe(championBefore);
-      const listed = JSON.parse((await churn(['models', 'list', '--json'])).stdout);
-      expect(listed.length - before.length, step).toBeGreaterThanOrEqual(0);
-      expect(listed.length - before.length, step).toBeLessThanOrEqual(1);
-      expect(listed.filter((entry: { champion: boolean }) => entry.champion)).toHaveLength(1);
+      expect(
+        readFileSync(base(), 'utf8') === (baseState === 'before' ? original : merged),
+        step,
+      ).toBe(true);
+      const added = versions().filter((version) => !versionsBefore.includes(version));
+      expect(added, step).toHaveLength(challenger === 'saved' ? 1 : 0);
+      expect(champion(), step).toBe(championBefore);
+      const listed = JSON.parse((await churn(['models', 'list', '--json'])).stdout) as Array<{
+        version: string;
+        champion: boolean;
+      }>;
+      expect(listed.map((entry) => entry.version).sort(), step).toEqual(versions().sort());
+      expect(
+        listed.filter((entry) => entry.champion).map((entry) => entry.version),
+        step,
+      ).toEqual([championBefore]);
       // Reset for the next step: the lock of the killed run is stale and is taken over.
       writeFileSync(base(), original);
     }
