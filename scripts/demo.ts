@@ -1,7 +1,9 @@
 /**
  * `npm run demo`, the instructor's one command: start the monitoring stack, then in a scratch
  * project under outputs/demo/ train on the sample data, score both later batches, retrain, and
- * show where to look and what Prometheus already knows.
+ * show where to look and what Prometheus already knows. It all fits in one deadline
+ * (DEMO_TIMEOUT_SECONDS, 300 by default): about 20 s on a quiet machine, and a clear error naming
+ * what it waited for, rather than a silent wait, on a loaded one.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -9,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentModel } from './dashboards/queries.js';
 import { startStack, STACK_DIR } from './monitoring.js';
-import { StackError } from './stack/local.js';
 import {
   activeAlerts,
   instantQuery,
@@ -18,6 +19,7 @@ import {
   type Sample,
 } from './stack/prometheus-api.js';
 import { REPOSITORY_ROOT } from './stack/services.js';
+import { Deadline, seconds, StackError } from './stack/wait.js';
 
 const DEMO_DIR = join(REPOSITORY_ROOT, 'outputs', 'demo');
 const CHURN = join(REPOSITORY_ROOT, 'bin', 'churn.js');
@@ -33,19 +35,51 @@ function prepareProject(): void {
   copyFileSync(join(REPOSITORY_ROOT, 'churn.config.json'), join(DEMO_DIR, 'churn.config.json'));
 }
 
-function churn(title: string, args: string[], pushgateway: string): void {
+export function demoDeadline(env: NodeJS.ProcessEnv = process.env): Deadline {
+  const raw = env.DEMO_TIMEOUT_SECONDS;
+  const limit = raw === undefined || raw === '' ? 300 : Number(raw);
+  if (!Number.isFinite(limit) || limit <= 0) {
+    throw new StackError(
+      `DEMO_TIMEOUT_SECONDS must be a number of seconds, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return new Deadline(
+    limit * 1000,
+    `a busy machine may need longer: DEMO_TIMEOUT_SECONDS=${limit * 3} npm run demo`,
+  );
+}
+
+/** Runs a command in the terminal within what is left of the deadline; `shown` names it. */
+export function run(
+  shown: string,
+  [file, ...args]: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  deadline: Deadline,
+): void {
+  const timeout = deadline.left();
+  const result = spawnSync(file, args, { ...options, stdio: 'inherit', timeout });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw new StackError(
+      `${shown} was still running when the demo's ${seconds(deadline.totalMs)} ran out ` +
+        `(it had ${seconds(timeout)}), so it was stopped. Next: ${deadline.remedy}`,
+    );
+  }
+  if (result.status !== 0) {
+    throw new StackError(
+      `${shown} exited with code ${result.status ?? result.signal}: its error is above. ` +
+        `Next: fix it and rerun npm run demo (the project is in ${DEMO_DIR}).`,
+    );
+  }
+}
+
+function churn(title: string, args: string[], pushgateway: string, deadline: Deadline): void {
   console.log(`\n── ${title}\n$ churn ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, [CHURN, ...args], {
-    cwd: DEMO_DIR,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      CHURN_PUSHGATEWAY_URL: pushgateway,
-      FORCE_COLOR: process.env.FORCE_COLOR ?? '1',
-    },
-  });
-  if (result.status !== 0)
-    throw new StackError(`churn ${args[0]} exited with code ${result.status}`);
+  const env = {
+    ...process.env,
+    CHURN_PUSHGATEWAY_URL: pushgateway,
+    FORCE_COLOR: process.env.FORCE_COLOR ?? '1',
+  };
+  run(`churn ${args[0]}`, [process.execPath, CHURN, ...args], { cwd: DEMO_DIR, env }, deadline);
 }
 
 const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
@@ -70,43 +104,41 @@ const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
 ];
 
 async function main(): Promise<void> {
+  const deadline = demoDeadline();
   if (!existsSync(join(REPOSITORY_ROOT, 'dist', 'cli', 'main.js'))) {
     console.log('building churn (npm run build) …');
-    if (
-      spawnSync('npm', ['run', 'build'], { cwd: REPOSITORY_ROOT, stdio: 'inherit' }).status !== 0
-    ) {
-      throw new StackError('npm run build failed');
-    }
+    run('npm run build', ['npm', 'run', 'build'], { cwd: REPOSITORY_ROOT }, deadline);
   }
   console.log('── Starting the monitoring stack');
-  const { urls } = await startStack(process.argv.includes('--local'));
+  const { urls } = await startStack(process.argv.includes('--local'), deadline);
   prepareProject();
-  churn('Train on the sample data (6000 customers)', ['train'], urls.pushgateway);
+  const push = urls.pushgateway;
+  churn('Train on the sample data (6000 customers)', ['train'], push, deadline);
   churn(
     'Score a batch like the training data',
     ['predict', '--data', 'data/new_batch_1.csv', '--out', 'outputs/predictions_1.csv'],
-    urls.pushgateway,
+    push,
+    deadline,
   );
   churn(
     'Score a batch that has drifted (older customers, more churn)',
     ['predict', '--data', 'data/new_batch_2.csv', '--out', 'outputs/predictions_2.csv'],
-    urls.pushgateway,
+    push,
+    deadline,
   );
   churn(
     'Retrain with the labelled new batch',
     ['retrain', '--data', 'data/new_batch_2.csv'],
-    urls.pushgateway,
+    push,
+    deadline,
   );
 
   console.log(
     '\n── Waiting for Prometheus to scrape the Pushgateway and evaluate the alert rules …',
   );
-  await waitForSeries(
-    urls.prometheus,
-    'churn_job_last_success_timestamp_seconds{job="churn_retrain"}',
-    60_000,
-  );
-  await waitForRuleEvaluation(urls.prometheus, new Date(), 60_000);
+  const retrained = 'churn_job_last_success_timestamp_seconds{job="churn_retrain"}';
+  await waitForSeries(urls.prometheus, retrained, 60_000, deadline);
+  await waitForRuleEvaluation(urls.prometheus, new Date(), 60_000, deadline);
   for (const [title, expr, show] of LIVE_QUERIES) {
     const found = await instantQuery(urls.prometheus, expr);
     console.log(

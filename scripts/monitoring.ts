@@ -12,7 +12,6 @@ import {
   serviceUrl,
   startLocalStack,
   stopLocalStack,
-  StackError,
   type ServiceState,
 } from './stack/local.js';
 import {
@@ -21,6 +20,7 @@ import {
   type ServiceContext,
   type ServiceName,
 } from './stack/services.js';
+import { Deadline, StackError } from './stack/wait.js';
 
 export const STACK_DIR = join(REPOSITORY_ROOT, 'outputs', 'monitoring');
 
@@ -66,15 +66,16 @@ const COMPOSE_URLS: StackUrls = {
  */
 export async function startStack(
   local: boolean,
+  deadline?: Deadline,
 ): Promise<{ urls: StackUrls; services: ServiceState[] | null }> {
   if (!local && dockerComposeAvailable()) {
-    const status = compose(['up', '-d']);
+    const status = compose(['up', '-d'], deadline?.left(15 * 60_000));
     if (status !== 0) throw new StackError(`docker compose up failed (exit code ${status})`);
     return { urls: COMPOSE_URLS, services: null };
   }
   console.log(`Starting the monitoring stack from local binaries (data and logs in ${STACK_DIR})`);
   const context = localContext();
-  const services = await startLocalStack(context);
+  const services = await startLocalStack({ ...context, deadline });
   const url = (name: ServiceName) => serviceUrl(context, name);
   return {
     urls: {

@@ -16,13 +16,14 @@ import {
   type ServiceName,
   type ServiceSpec,
 } from './services.js';
-
-export class StackError extends Error {}
+import { seconds, sleep, StackError, StopWaiting, waitFor, type Deadline } from './wait.js';
 
 export interface StackOptions extends ServiceContext {
   /** Scrape and rule-evaluation interval instead of the configured one (tests use 1s). */
   interval?: string;
   readyTimeoutMs?: number;
+  /** The overall deadline of the command that starts the stack (the demo's). */
+  deadline?: Deadline;
   /** Where to look for the binaries (default: PATH). */
   path?: string;
 }
@@ -59,9 +60,8 @@ export async function startLocalStack(options: StackOptions): Promise<ServiceSta
       const pid = runningPid(options.dir, spec);
       if (pid !== null) {
         // Already up: make it read the configuration just written (rule edits, new ports).
-        if (spec.name === 'prometheus' || spec.name === 'alertmanager') {
-          await fetch(`${url}/-/reload`, { method: 'POST' }).catch(() => undefined);
-        }
+        if (spec.name === 'prometheus' || spec.name === 'alertmanager')
+          await reload(spec, url, options.dir);
         states.push({ name: spec.name, title: spec.title, url, pid, ready: true, started: false });
         continue;
       }
@@ -162,20 +162,49 @@ async function waitReady(
   state: ServiceState,
   options: StackOptions,
 ): Promise<void> {
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await isReady(state.url))) {
-    const exited = !isRunning(state.pid!);
-    if (exited || Date.now() > deadline) {
-      const logPath = join(options.dir, `${spec.name}.log`);
-      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n  ');
-      throw new StackError(
-        `${spec.title} ${exited ? 'exited' : 'was not ready within the time allowed'}; ` +
-          `last lines of ${logPath}:\n  ${tail}`,
+  const logPath = join(options.dir, `${spec.name}.log`);
+  const tail = () => readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n  ');
+  await waitFor(
+    `${spec.title} to answer ${state.url}/-/ready`,
+    async () => {
+      if (await isReady(state.url)) return true;
+      if (isRunning(state.pid!)) return undefined;
+      throw new StopWaiting(
+        `${spec.title} exited before it was ready; last lines of ${logPath}:\n  ${tail()}\n` +
+          'Next: fix what the log says, then npm run monitoring:up again.',
       );
-    }
-    await sleep(100);
-  }
+    },
+    {
+      timeoutMs: options.readyTimeoutMs ?? 30_000,
+      deadline: options.deadline,
+      intervalMs: 100,
+      next:
+        `read ${logPath} (last lines:\n  ${tail()}\n). A busy machine may need longer: ` +
+        'npm run monitoring:up again keeps what is ready and waits for the rest.',
+    },
+  );
   state.ready = true;
+}
+
+/** Makes a running service read the configuration just written (rule edits, new ports). */
+async function reload(spec: ServiceSpec, url: string, dir: string): Promise<void> {
+  const timeoutMs = 10_000;
+  const response = await fetch(`${url}/-/reload`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((error: unknown) => error as Error);
+  if (response instanceof Response && response.ok) return;
+  const reason =
+    response instanceof Response
+      ? `HTTP ${response.status}: ${(await response.text()).trim()}`
+      : response.name === 'TimeoutError'
+        ? `no answer within ${seconds(timeoutMs)}`
+        : response.message;
+  throw new StackError(
+    `${spec.title} runs but did not reload its configuration (POST ${url}/-/reload: ${reason}). ` +
+      `Next: check ${join(dir, `${spec.name}.log`)} or restart it: ` +
+      'npm run monitoring:down, then npm run monitoring:up.',
+  );
 }
 
 async function isReady(url: string): Promise<boolean> {
@@ -258,5 +287,3 @@ function pidPath(dir: string, name: ServiceName): string {
 function removePidFile(dir: string, name: ServiceName): void {
   rmSync(pidPath(dir, name), { force: true });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,9 @@
 /** The bits of Prometheus's HTTP API the demo and the tests read. */
+import { seconds, StackError, waitFor, type Deadline } from './wait.js';
+
+/** How long one request may take: Prometheus answers these in milliseconds when it is well. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const CHECK_IT = 'check that Prometheus runs (npm run monitoring:status) and see its log';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -27,18 +32,30 @@ export async function rangeQuery(
   return samples(await apiGet<ApiResult>(url));
 }
 
-/** Polls an instant query until it returns a series, or the time is up (then []). */
+/**
+ * Polls an instant query until it returns a series. Throws, naming the query, when none came
+ * within `timeoutMs` (or before the overall deadline).
+ */
 export async function waitForSeries(
   prometheusUrl: string,
   expr: string,
   timeoutMs: number,
+  deadline?: Deadline,
 ): Promise<Sample[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await instantQuery(prometheusUrl, expr);
-    if (found.length > 0 || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return waitFor(
+    `a series of ${expr} at ${prometheusUrl}`,
+    async () => {
+      const found = await instantQuery(prometheusUrl, expr);
+      return found.length > 0 ? found : undefined;
+    },
+    {
+      timeoutMs,
+      deadline,
+      next:
+        `Prometheus scrapes the Pushgateway every 15 s: see whether its pushgateway target is up ` +
+        `at ${prometheusUrl}/targets, and whether the gateway holds the metric.`,
+    },
+  );
 }
 
 /** The alerts pending or firing now, as the rule manager holds them. */
@@ -51,26 +68,30 @@ export async function activeAlerts(
   return data.alerts;
 }
 
-/** Polls until every rule group has been evaluated after `since` (false if time runs out). */
+/** Polls until every rule group has been evaluated after `since`; throws if it never is. */
 export async function waitForRuleEvaluation(
   prometheusUrl: string,
   since: Date,
   timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { groups } = await apiGet<{ groups: Array<{ lastEvaluation: string }> }>(
-      new URL('/api/v1/rules', prometheusUrl),
-    );
-    if (
-      groups.length > 0 &&
-      groups.every((group) => Date.parse(group.lastEvaluation) > since.getTime())
-    ) {
-      return true;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  deadline?: Deadline,
+): Promise<void> {
+  await waitFor(
+    `every rule group of ${prometheusUrl}/api/v1/rules to be evaluated after ${since.toISOString()}`,
+    async () => {
+      const { groups } = await apiGet<{ groups: Array<{ lastEvaluation: string }> }>(
+        new URL('/api/v1/rules', prometheusUrl),
+      );
+      const done =
+        groups.length > 0 &&
+        groups.every((group) => Date.parse(group.lastEvaluation) > since.getTime());
+      return done || undefined;
+    },
+    {
+      timeoutMs,
+      deadline,
+      next: `look for rule errors at ${prometheusUrl}/rules; the rules load from monitoring/prometheus/alert_rules.yml.`,
+    },
+  );
 }
 
 interface ApiResult {
@@ -78,13 +99,24 @@ interface ApiResult {
   result: unknown;
 }
 
-/** The `data` of a successful answer to a GET of the API. */
-export async function apiGet<T>(url: URL): Promise<T> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body = (await response.json()) as { status: string; data: T; error?: string };
+/** The `data` of a successful answer to a GET of the API; any failure names the URL. */
+export async function apiGet<T>(url: URL, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+  let body: { status: string; data: T; error?: string };
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${seconds(timeoutMs)}`
+        : error instanceof Error
+          ? ((error.cause as Error | undefined)?.message ?? error.message)
+          : String(error);
+    throw new StackError(`Prometheus did not answer GET ${url.href}: ${reason}; ${CHECK_IT}`);
+  }
   if (body.status !== 'success') {
     const what = url.searchParams.get('query') ?? url.pathname;
-    throw new Error(`Prometheus rejected ${what}: ${body.error}`);
+    throw new StackError(`Prometheus rejected ${what}: ${body.error}`);
   }
   return body.data;
 }
