@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compose, dockerComposeAvailable } from './stack/docker.js';
+import { GRAFANA_INSTALL } from './stack/grafana.js';
 import {
   localStackStatus,
   serviceUrl,
@@ -29,9 +30,10 @@ export function localContext(env: NodeJS.ProcessEnv = process.env): ServiceConte
 }
 
 const GRAFANA_NOTE =
-  'Grafana: not started (Debian does not package it). Use Docker (docker compose -f ' +
-  'monitoring/docker-compose.yml up -d), or import monitoring/grafana/dashboards/*.json into ' +
-  'your Grafana with a Prometheus data source at the URL above.';
+  'Grafana: not started, since no grafana or grafana-server binary is installed (Debian does not ' +
+  `package it). Install it from ${GRAFANA_INSTALL} and run npm run monitoring:up again; or use ` +
+  'Docker (docker compose -f monitoring/docker-compose.yml up -d); or import ' +
+  'monitoring/grafana/dashboards/*.json into your Grafana with a Prometheus data source at the URL above.';
 
 function printServices(states: ServiceState[]): void {
   const width = Math.max(...states.map((state) => state.title.length));
@@ -49,7 +51,7 @@ export interface StackUrls {
   prometheus: string;
   pushgateway: string;
   alertmanager: string;
-  /** Null for the local stack, which has no Grafana. */
+  /** Null for a local stack without a Grafana binary. */
   grafana: string | null;
 }
 
@@ -82,7 +84,7 @@ export async function startStack(
       prometheus: url('prometheus'),
       pushgateway: url('pushgateway'),
       alertmanager: url('alertmanager'),
-      grafana: null,
+      grafana: services.some((state) => state.name === 'grafana') ? url('grafana') : null,
     },
     services,
   };
@@ -92,7 +94,11 @@ async function up(local: boolean): Promise<number> {
   const { urls, services } = await startStack(local);
   if (services) {
     printServices(services);
-    console.log(`\n${GRAFANA_NOTE}`);
+    console.log(
+      urls.grafana
+        ? `\nGrafana: ${urls.grafana} (admin/admin), dashboards in its "churn" folder`
+        : `\n${GRAFANA_NOTE}`,
+    );
   } else {
     console.log(`Prometheus ${urls.prometheus}, Pushgateway ${urls.pushgateway},`);
     console.log(`Alertmanager ${urls.alertmanager}, Grafana ${urls.grafana} (admin/admin)`);

@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isAlive } from '../../src/common/processes.js';
+import { writeGrafanaProvisioning } from './grafana.js';
 import { renderAlertmanagerConfig, renderPrometheusConfig, type Addresses } from './render.js';
 import {
   findBinary,
@@ -26,6 +27,8 @@ export interface StackOptions extends ServiceContext {
   deadline?: Deadline;
   /** Where to look for the binaries (default: PATH). */
   path?: string;
+  /** Optional services not to start even when installed (tests that do not need Grafana). */
+  leaveOut?: ServiceName[];
 }
 
 export interface ServiceState {
@@ -38,9 +41,25 @@ export interface ServiceState {
   started?: boolean;
 }
 
+/** A stack's folder and ports, and which of its optional services it may run. */
+export type StackSelection = ServiceContext & Pick<StackOptions, 'path' | 'leaveOut'>;
+
+/**
+ * The services this stack runs: every required one, and the optional ones that are installed
+ * (or already running) and not left out.
+ */
+function activeServices(options: StackSelection): ServiceSpec[] {
+  return SERVICES.filter(
+    (spec) =>
+      !spec.optional ||
+      (!options.leaveOut?.includes(spec.name) &&
+        (findBinary(spec, options.path) !== null || runningPid(options.dir, spec) !== null)),
+  );
+}
+
 export async function startLocalStack(options: StackOptions): Promise<ServiceState[]> {
   const binaries = new Map(SERVICES.map((spec) => [spec.name, findBinary(spec, options.path)]));
-  const missing = SERVICES.filter((spec) => !binaries.get(spec.name));
+  const missing = SERVICES.filter((spec) => !spec.optional && !binaries.get(spec.name));
   if (missing.length > 0) {
     const packages = missing.map((spec) => spec.debianPackage).join(' ');
     throw new StackError(
@@ -49,13 +68,14 @@ export async function startLocalStack(options: StackOptions): Promise<ServiceSta
         'or, with Docker: docker compose -f monitoring/docker-compose.yml up -d',
     );
   }
+  const active = activeServices(options);
   mkdirSync(options.dir, { recursive: true });
-  writeConfigs(options);
+  writeConfigs(options, active);
 
   const started: ServiceState[] = [];
   const states: ServiceState[] = [];
   try {
-    for (const spec of SERVICES) {
+    for (const spec of active) {
       const url = serviceUrl(options, spec.name);
       const pid = runningPid(options.dir, spec);
       if (pid !== null) {
@@ -93,9 +113,10 @@ export async function stopLocalStack(dir: string): Promise<ServiceState[]> {
   return stopped;
 }
 
-export async function localStackStatus(context: ServiceContext): Promise<ServiceState[]> {
+/** Every service this stack would run, running or not. */
+export async function localStackStatus(context: StackSelection): Promise<ServiceState[]> {
   return Promise.all(
-    SERVICES.map(async (spec) => {
+    activeServices(context).map(async (spec) => {
       const url = serviceUrl(context, spec.name);
       const pid = runningPid(context.dir, spec);
       return {
@@ -103,7 +124,7 @@ export async function localStackStatus(context: ServiceContext): Promise<Service
         title: spec.title,
         url,
         pid,
-        ready: pid !== null && (await isReady(url)),
+        ready: pid !== null && (await isReady(spec, url)),
       };
     }),
   );
@@ -113,7 +134,7 @@ export function serviceUrl(context: ServiceContext, name: ServiceName): string {
   return `http://127.0.0.1:${context.ports[name]}`;
 }
 
-function writeConfigs(options: StackOptions): void {
+function writeConfigs(options: StackOptions, active: ServiceSpec[]): void {
   const addresses: Addresses = Object.fromEntries(
     SERVICES.map((spec) => [spec.composeAddress, `127.0.0.1:${options.ports[spec.name]}`]),
   );
@@ -132,6 +153,9 @@ function writeConfigs(options: StackOptions): void {
     `# Rendered from ${source} by npm run monitoring:up; edit that file, not this one.\n`;
   writeFileSync(join(options.dir, 'prometheus.yml'), header(prometheusSource) + prometheus);
   writeFileSync(join(options.dir, 'alertmanager.yml'), header(alertmanagerSource) + alertmanager);
+  if (active.some((spec) => spec.name === 'grafana')) {
+    writeGrafanaProvisioning({ dir: options.dir, monitoringDir: MONITORING_DIR }, addresses);
+  }
 }
 
 function launch(
@@ -143,8 +167,9 @@ function launch(
   const logPath = join(options.dir, `${spec.name}.log`);
   const log = openSync(logPath, 'a');
   try {
-    const child = spawn(binary, spec.args(options), {
+    const child = spawn(binary, spec.args(options, binary), {
       cwd: options.dir,
+      env: { ...process.env, ...spec.env?.(options) },
       detached: true,
       stdio: ['ignore', log, log],
     });
@@ -165,9 +190,9 @@ async function waitReady(
   const logPath = join(options.dir, `${spec.name}.log`);
   const tail = () => readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n  ');
   await waitFor(
-    `${spec.title} to answer ${state.url}/-/ready`,
+    `${spec.title} to answer ${state.url}${spec.readyPath}`,
     async () => {
-      if (await isReady(state.url)) return true;
+      if (await isReady(spec, state.url)) return true;
       if (isRunning(state.pid!)) return undefined;
       throw new StopWaiting(
         `${spec.title} exited before it was ready; last lines of ${logPath}:\n  ${tail()}\n` +
@@ -175,7 +200,7 @@ async function waitReady(
       );
     },
     {
-      timeoutMs: options.readyTimeoutMs ?? 30_000,
+      timeoutMs: options.readyTimeoutMs ?? spec.readyTimeoutMs ?? 30_000,
       deadline: options.deadline,
       intervalMs: 100,
       next:
@@ -207,9 +232,9 @@ async function reload(spec: ServiceSpec, url: string, dir: string): Promise<void
   );
 }
 
-async function isReady(url: string): Promise<boolean> {
+async function isReady(spec: ServiceSpec, url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`${url}${spec.readyPath}`, { signal: AbortSignal.timeout(2000) });
     await response.arrayBuffer();
     return response.ok;
   } catch {

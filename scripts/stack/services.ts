@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GRAFANA_SEARCH_DIRS, grafanaArgs, grafanaEnvironment, grafanaHome } from './grafana.js';
 
-export type ServiceName = 'pushgateway' | 'alert-log' | 'alertmanager' | 'prometheus';
+export type ServiceName = 'pushgateway' | 'alert-log' | 'alertmanager' | 'prometheus' | 'grafana';
 
 export interface ServiceContext {
   /** Holds configuration copies, data, logs and PID files (outputs/monitoring by default). */
@@ -25,8 +26,18 @@ export interface ServiceSpec {
   portVariable: string;
   /** Names to look for on PATH, Debian's first. */
   binaries: string[];
+  /** Folders to look in after PATH. */
+  searchAlso?: string[];
   debianPackage: string | null;
-  args(context: ServiceContext): string[];
+  /** Started when installed and left out otherwise, where Debian does not package it. */
+  optional?: boolean;
+  /** The path that answers 200 once the service is ready. */
+  readyPath: string;
+  /** How long a first start may take (Grafana migrates its database). */
+  readyTimeoutMs?: number;
+  args(context: ServiceContext, binary: string): string[];
+  /** Environment beyond the caller's. */
+  env?(context: ServiceContext): Record<string, string>;
 }
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +55,7 @@ export const SERVICES: ServiceSpec[] = [
     portVariable: 'PUSHGATEWAY_PORT',
     binaries: ['prometheus-pushgateway', 'pushgateway'],
     debianPackage: 'prometheus-pushgateway',
+    readyPath: '/-/ready',
     args: (context) => [
       listen(context, 'pushgateway'),
       `--persistence.file=${join(context.dir, 'pushgateway.store')}`,
@@ -58,6 +70,7 @@ export const SERVICES: ServiceSpec[] = [
     portVariable: 'ALERT_LOG_PORT',
     binaries: [],
     debianPackage: null,
+    readyPath: '/-/ready',
     args: (context) => [
       join(MONITORING_DIR, 'alert-log', 'server.mjs'),
       '--host=127.0.0.1',
@@ -73,6 +86,7 @@ export const SERVICES: ServiceSpec[] = [
     portVariable: 'ALERTMANAGER_PORT',
     binaries: ['prometheus-alertmanager', 'alertmanager'],
     debianPackage: 'prometheus-alertmanager',
+    readyPath: '/-/ready',
     args: (context) => [
       `--config.file=${join(context.dir, 'alertmanager.yml')}`,
       `--storage.path=${join(context.dir, 'alertmanager')}`,
@@ -89,6 +103,7 @@ export const SERVICES: ServiceSpec[] = [
     portVariable: 'PROMETHEUS_PORT',
     binaries: ['prometheus'],
     debianPackage: 'prometheus',
+    readyPath: '/-/ready',
     args: (context) => [
       `--config.file=${join(context.dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(context.dir, 'prometheus')}`,
@@ -97,14 +112,34 @@ export const SERVICES: ServiceSpec[] = [
       '--web.enable-lifecycle',
     ],
   },
+  {
+    name: 'grafana',
+    title: 'Grafana',
+    composeAddress: 'grafana:3000',
+    defaultPort: 3000,
+    portVariable: 'GRAFANA_PORT',
+    binaries: ['grafana', 'grafana-server'],
+    searchAlso: GRAFANA_SEARCH_DIRS,
+    debianPackage: null,
+    optional: true,
+    readyPath: '/api/health',
+    readyTimeoutMs: 120_000,
+    args: (_context, binary) => grafanaArgs(binary, grafanaHome(binary)),
+    env: (context) =>
+      grafanaEnvironment(
+        { dir: context.dir, monitoringDir: MONITORING_DIR },
+        context.ports.grafana,
+      ),
+  },
 ];
 
 /** The executable for a service: Node for our own, else the first of its names on PATH. */
 export function findBinary(spec: ServiceSpec, path = process.env.PATH ?? ''): string | null {
   if (spec.binaries.length === 0) return process.execPath;
+  const dirs = [...path.split(delimiter), ...(spec.searchAlso ?? [])].filter(Boolean);
   for (const name of spec.binaries) {
-    for (const dir of path.split(delimiter)) {
-      if (dir && existsSync(join(dir, name))) return join(dir, name);
+    for (const dir of dirs) {
+      if (existsSync(join(dir, name))) return join(dir, name);
     }
   }
   return null;

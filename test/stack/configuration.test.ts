@@ -11,7 +11,7 @@ import {
   replaceGuide,
 } from '../../scripts/dashboards.js';
 import { renderAlertmanagerConfig, renderPrometheusConfig } from '../../scripts/stack/render.js';
-import { MONITORING_DIR } from '../../scripts/stack/services.js';
+import { MONITORING_DIR, SERVICES, type ServiceContext } from '../../scripts/stack/services.js';
 import { AMTOOL_BIN, MONITORING_STACK, PROMTOOL_BIN } from '../helpers/monitoring-binaries.js';
 import { requires } from '../helpers/prerequisites.js';
 
@@ -151,6 +151,34 @@ describe('the alert rules', () => {
         `${rule.alert} quiet`,
       ).toBe(true);
     }
+  });
+});
+
+describe('the local services', () => {
+  it('keep all their state under the stack folder, reading only monitoring/ besides', () => {
+    const dir = '/stack-folder';
+    const ports = Object.fromEntries(SERVICES.map((spec) => [spec.name, spec.defaultPort]));
+    const context = { dir, ports } as ServiceContext;
+    for (const spec of SERVICES) {
+      // Grafana's only argument is its install folder (read-only), found beside its binary.
+      const args = spec.name === 'grafana' ? [] : spec.args(context, '/usr/bin/x');
+      const paths = [...args, ...Object.values(spec.env?.(context) ?? {})]
+        .map((value) => value.replace(/^--[a-z.-]+=/, ''))
+        .filter((value) => value.startsWith('/'));
+      expect(paths.length, spec.name).toBeGreaterThan(0);
+      for (const path of paths) {
+        expect(
+          path.startsWith(`${dir}/`) || path.startsWith(`${MONITORING_DIR}/`),
+          `${spec.name}: ${path}`,
+        ).toBe(true);
+      }
+    }
+    // What each one writes: the Pushgateway's store, Prometheus's and Alertmanager's storage.
+    const argsOf = (name: string) =>
+      SERVICES.find((spec) => spec.name === name)!.args(context, '/usr/bin/x');
+    expect(argsOf('pushgateway')).toContain(`--persistence.file=${dir}/pushgateway.store`);
+    expect(argsOf('prometheus')).toContain(`--storage.tsdb.path=${dir}/prometheus`);
+    expect(argsOf('alertmanager')).toContain(`--storage.path=${dir}/alertmanager`);
   });
 });
 
