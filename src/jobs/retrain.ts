@@ -46,11 +46,23 @@ export interface RetrainOptions extends Omit<LabelledReadOptions, 'onProgress' |
   onTree?: (done: number, total: number) => void;
 }
 
+/** A model's metrics on some holdout rows, and how many rows that holdout has. */
+export interface HoldoutMetrics {
+  rows: number;
+  metrics: ModelMetrics;
+}
+
 export interface RetrainResult {
   promoted: boolean;
   dryRun: boolean;
   metric: RetrainMetric;
-  champion: { version: string; metrics: ModelMetrics };
+  /** The rows both models are judged on: the merged rows' holdout, the champion's own among them. */
+  holdout: { rows: number };
+  /**
+   * `metrics` on the merged holdout; `ownHoldout`, what it scored on its own holdout when it was
+   * trained (what `churn models list` shows), which is why the two figures differ.
+   */
+  champion: { version: string; metrics: ModelMetrics; ownHoldout: HoldoutMetrics };
   challenger: { version: string | null; metrics: ModelMetrics };
   rows: MergeCounts;
   backup: string | null;
@@ -133,7 +145,15 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       promoted,
       dryRun: options.dryRun,
       metric: options.metric,
-      champion: { version: championVersion, metrics: championEvaluation.metrics },
+      holdout: { rows: challenger.holdout.labels.length },
+      champion: {
+        version: championVersion,
+        metrics: championEvaluation.metrics,
+        ownHoldout: {
+          rows: champion.metadata.data.holdoutRows,
+          metrics: champion.metadata.metrics,
+        },
+      },
       rows: merged.rows,
     };
     if (options.dryRun) {

@@ -34,10 +34,26 @@ describe('churn retrain', () => {
     ]);
     expect(kept.code).toBe(0);
     const keptResult = JSON.parse(kept.stdout);
-    expect(Object.keys(keptResult).sort()).toEqual(['challenger', 'champion', 'promoted', 'rows']);
+    expect(Object.keys(keptResult).sort()).toEqual([
+      'challenger',
+      'champion',
+      'holdout',
+      'promoted',
+      'rows',
+    ]);
     expect(keptResult.promoted).toBe(false);
     expect(keptResult.champion.version).toBe(before);
     expect(keptResult.rows).toEqual({ base: 6000, new: 2000, duplicates: 0, merged: 8000 });
+    // Both are judged on 15% of the merged rows; the champion's own figures, on 15% of the base
+    // rows, are the ones `models list` shows, and differ.
+    expect(keptResult.holdout).toEqual({ rows: 1200 });
+    const listed = JSON.parse((await churn(['models', 'list', '--json'])).stdout) as Array<{
+      version: string;
+      metrics: { f2: number };
+    }>;
+    const ownF2 = listed.find((entry) => entry.version === before)!.metrics.f2;
+    expect(keptResult.champion.ownHoldout).toMatchObject({ rows: 900, metrics: { f2: ownF2 } });
+    expect(keptResult.champion.metrics.f2).not.toBe(ownF2);
     expect(champion()).toBe(before);
     const rejected = JSON.parse(
       readFileSync(

@@ -112,13 +112,15 @@ Examples:
 }
 
 function retrainJson(result: RetrainResult) {
-  const { promoted, champion, challenger, rows } = result;
-  return { promoted, champion, challenger, rows };
+  const { promoted, holdout, champion, challenger, rows } = result;
+  return { promoted, holdout, champion, challenger, rows };
 }
 
 function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
   const metric = result.metric === 'f2' ? 'F2' : 'ROC AUC';
   const { champion, challenger, rows } = result;
+  const score = (metrics: Record<RetrainMetric, number>) => metrics[result.metric].toFixed(4);
+  const count = (n: number) => n.toLocaleString('en-US');
   const verdict = result.promoted
     ? c.green(`${result.dryRun ? 'would promote' : 'promoted'} the challenger`)
     : c.yellow(`${result.dryRun ? 'would keep' : 'kept'} the champion`);
@@ -126,8 +128,13 @@ function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
     `${c.bold(verdict)} ${result.dryRun ? c.dim('(dry run: nothing written)') : ''}`,
     `  rows: ${rows.base} base + ${rows.new} new − ${rows.duplicates} duplicates = ${rows.merged}` +
       (result.backup ? `; base backed up to ${result.backup}` : ''),
-    `  ${metric} on the same holdout: champion ${champion.version} ${champion.metrics[result.metric].toFixed(4)}, ` +
-      `challenger ${challenger.version ?? '(not saved)'} ${challenger.metrics[result.metric].toFixed(4)}`,
+    `  ${metric} on the merged holdout (${count(result.holdout.rows)} rows, the champion's own among them): ` +
+      `champion ${champion.version} ${score(champion.metrics)}, ` +
+      `challenger ${challenger.version ?? '(not saved)'} ${score(challenger.metrics)}`,
+    c.dim(
+      `  (on its own holdout of ${count(champion.ownHoldout.rows)} rows, as churn models list ` +
+        `shows it, the champion's ${metric} is ${score(champion.ownHoldout.metrics)})`,
+    ),
   ].join('\n');
 }
 
