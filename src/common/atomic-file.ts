@@ -1,26 +1,26 @@
 /**
  * Files and folders appear whole or not at all: content goes to a temporary name beside the
- * target, is flushed to disk, then renamed over it. A crash leaves at worst a `.tmp` leftover,
- * which readers never pick up and the next write of the same target removes.
+ * target, is flushed to disk, then renamed over it. A crash leaves at worst a temporary leftover,
+ * which readers never pick up and the next write into the same folder removes.
+ *
+ * Every write of churn ends here, so this is also where a special file (a device, a pipe, a
+ * socket, a folder) is refused as a target: a rename would replace it, and as root that replaces
+ * /dev/null. Which user paths may be written at all is the output guard's (output-guard.ts).
  */
-import {
-  copyFile,
-  open,
-  rename,
-  rm,
-  readdir,
-  mkdir,
-  stat,
-  type FileHandle,
-} from 'node:fs/promises';
+import { copyFile, link, lstat, open, rename, rm, readdir, mkdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from './errors.js';
 import { removeOnInterrupt } from './interruption.js';
 import { displayPath } from './paths.js';
-import { isAlive } from './processes.js';
+import { isOurLeftover, temporaryPath } from './temporary-names.js';
+
+export { temporaryPath } from './temporary-names.js';
 
 export interface AtomicWriter {
+  /** The temporary file being written, for reading back what was written before commit. */
+  readonly path: string;
   /** Appends text; resolves when the operating system has it. */
   write(text: string): Promise<void>;
   /** Flushes, closes and renames into place. Returns the bytes written. */
@@ -29,26 +29,13 @@ export interface AtomicWriter {
   abort(): Promise<void>;
 }
 
-const TEMP_SUFFIX = '.tmp';
-/** `.name.PID-8hex.tmp`, as tempPathFor makes them. */
-const LEFTOVER = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/;
-
-function tempPrefix(target: string): string {
-  return `.${basename(target)}.`;
-}
-
-/** `.name.PID-random.tmp` beside the target: the pid tells a later run whether it is orphaned. */
-function tempPathFor(target: string): string {
-  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  return join(dirname(target), `${tempPrefix(target)}${unique}${TEMP_SUFFIX}`);
-}
-
 export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
-  const tempPath = tempPathFor(target);
+  const tempPath = temporaryPath(target);
   let handle: FileHandle;
   try {
+    await refuseSpecialTarget(target);
     await ensureDirectory(dirname(target));
-    await removeLeftovers(target);
+    await removeLeftovers(dirname(target));
     handle = await open(tempPath, 'wx');
   } catch (error) {
     throw cannotWrite(error, target);
@@ -58,6 +45,7 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
   let closed = false;
 
   return {
+    path: tempPath,
     async write(text) {
       bytes += await writeText(handle, text).catch((error: unknown) => {
         throw cannotWrite(error, target);
@@ -88,7 +76,7 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
  * A file system failure on the way to `target` (a folder that cannot exist, no permission, a full
  * disk), as the one-line error that names it; anything else as it is.
  */
-function cannotWrite(error: unknown, target: string): unknown {
+export function cannotWrite(error: unknown, target: string): unknown {
   const failure = error as NodeJS.ErrnoException;
   // Errno codes (ENOENT, EACCES, ENOSPC…), not Node's own ERR_… codes, which are bugs.
   if (!/^E[A-Z]+$/.test(failure?.code ?? '')) return error;
@@ -121,27 +109,72 @@ export async function writeFileAtomic(target: string, content: string): Promise<
   }
 }
 
-/** Moves a finished file (or folder) over the target in one step, and makes the rename durable. */
+/**
+ * Moves a finished file (or folder) over the target in one step, and makes the rename durable.
+ * A target that is a special file is refused, checked again here because a rename replaces
+ * whatever stands at the target by then.
+ */
 export async function replaceFile(finished: string, target: string): Promise<void> {
+  await refuseSpecialTarget(target);
   await rename(finished, target);
   await syncDirectory(dirname(target));
 }
 
-/** A copy of a file's bytes under a new name, appearing whole or not at all. */
-export async function copyFileAtomic(from: string, to: string): Promise<void> {
-  await removeLeftovers(to);
-  const tempPath = tempPathFor(to);
+/**
+ * Refuses a target that exists and is not a regular file (or a link to one): renaming over a
+ * device, a pipe, a socket or a folder would replace it.
+ */
+export async function refuseSpecialTarget(target: string): Promise<void> {
+  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    // A dangling link or an unreadable parent: the write itself reports what is wrong.
+    if (error.code === 'ELOOP' || error.code === 'EACCES' || error.code === 'ENOTDIR') return null;
+    throw error;
+  });
+  if (info === null || info.isFile()) return;
+  throw new InputError(
+    { file: displayPath(target) },
+    info.isDirectory()
+      ? 'is a folder, not a file: give a file name'
+      : 'is a special file (a device, pipe or socket), not a regular file: ' +
+          'churn replaces the files it writes, so it never writes there',
+  );
+}
+
+/**
+ * A copy of a file under a name no other file has: `data/train.csv` →
+ * `data/train.backup-20261127T000731.123Z-1a2b3c.csv`. The copy is flushed before it takes its
+ * name, and it never replaces a file: two backups in the same millisecond get different names.
+ */
+export async function backUpFile(path: string, now = new Date()): Promise<string> {
+  const stamp = now.toISOString().replace(/[-:]/g, '');
+  const extension = /\.[^./]+$/.exec(basename(path))?.[0] ?? '';
+  const stem = basename(path, extension);
+  const dir = dirname(path);
+  const tempPath = temporaryPath(path, 'backup');
   const forget = removeOnInterrupt(tempPath);
   try {
-    await copyFile(from, tempPath);
-    const handle = await open(tempPath, 'r+');
-    await handle.sync();
-    await handle.close();
-    await replaceFile(tempPath, to);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
+    await removeLeftovers(dir);
+    await copyFile(path, tempPath);
+    await syncFile(tempPath);
+    for (;;) {
+      const suffix = randomBytes(3).toString('hex');
+      const backup = join(dir, `${stem}.backup-${stamp}-${suffix}${extension}`);
+      // link, unlike rename, never replaces what is there already.
+      const taken = await link(tempPath, backup).then(
+        () => false,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST') return true;
+          throw error;
+        },
+      );
+      if (!taken) {
+        await syncDirectory(dir);
+        return backup;
+      }
+    }
   } finally {
+    await rm(tempPath, { force: true });
     forget();
   }
 }
@@ -162,16 +195,16 @@ export async function writeDirectoryAtomic(
 ): Promise<void> {
   const parent = dirname(target);
   await ensureDirectory(parent);
-  await removeLeftovers(target);
+  await removeLeftovers(parent);
   if (
-    await stat(target).then(
+    await lstat(target).then(
       () => true,
       () => false,
     )
   ) {
     throw new Error(`${target} exists already`);
   }
-  const tempPath = tempPathFor(target);
+  const tempPath = temporaryPath(target);
   const forget = removeOnInterrupt(tempPath);
   await mkdir(tempPath);
   try {
@@ -186,7 +219,17 @@ export async function writeDirectoryAtomic(
       }
     }
     await syncDirectory(tempPath);
-    await replaceFile(tempPath, target);
+    // rename would replace an empty folder created at the target meanwhile: check once more.
+    if (
+      await lstat(target).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new Error(`${target} exists already`);
+    }
+    await rename(tempPath, target);
+    await syncDirectory(parent);
   } catch (error) {
     await rm(tempPath, { recursive: true, force: true });
     throw error;
@@ -196,18 +239,38 @@ export async function writeDirectoryAtomic(
 }
 
 /**
- * Temporary files or folders that earlier runs left in the target's folder when they died before
- * renaming (their process is gone). Any target's: a model version is never written twice.
+ * Removes a folder in one step as readers see it: renamed to a temporary name first (readers
+ * never look at those), then deleted. Killed midway, what is left is a leftover the next run
+ * removes, never a half-deleted folder under its real name.
  */
-async function removeLeftovers(target: string): Promise<void> {
-  const dir = dirname(target);
+export async function removeDirectoryAtomic(target: string): Promise<void> {
+  const doomed = temporaryPath(target, 'removing');
+  const forget = removeOnInterrupt(doomed);
+  try {
+    await rename(target, doomed);
+    await syncDirectory(dirname(target));
+    await rm(doomed, { recursive: true, force: true });
+  } finally {
+    forget();
+  }
+}
+
+/**
+ * Removes, in a folder, the temporary files and folders of churn processes that died before
+ * renaming them: only names churn made (their check digits match), of this host, whose process is
+ * gone. Files of live runs, of other hosts sharing the folder, and anything merely looking like
+ * ours stay.
+ */
+export async function removeLeftovers(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
   for (const name of names) {
-    const pid = LEFTOVER.exec(name)?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+    if (isOurLeftover(name)) {
       await rm(join(dir, name), { recursive: true, force: true });
+      removed.push(name);
     }
   }
+  return removed;
 }
 
 /**
@@ -229,7 +292,16 @@ export async function ensureDirectory(dir: string): Promise<void> {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

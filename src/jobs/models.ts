@@ -2,9 +2,13 @@
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata, type RegistryEntry } from '../registry/registry.js';
 import { UsageError } from '../common/errors.js';
+import { checkVersionId } from '../registry/version-id.js';
 
-export function listModels(modelsDir: string): Promise<RegistryEntry[]> {
-  return new ModelRegistry(modelsDir).list();
+/** The readable versions; damaged ones are named in a warning, pointing at the doctor. */
+export async function listModels(modelsDir: string, log: Logger): Promise<RegistryEntry[]> {
+  const listing = await new ModelRegistry(modelsDir).listing();
+  warnDamaged(listing.damaged.length, listing.championProblem, log);
+  return listing.entries;
 }
 
 export interface ShownModel {
@@ -19,7 +23,11 @@ export async function showModel(
   version: string | undefined,
 ): Promise<ShownModel> {
   const registry = new ModelRegistry(modelsDir);
-  const champion = await registry.championVersion();
+  if (version !== undefined) checkVersionId(version);
+  const champion = await registry.championVersion().catch((error: unknown) => {
+    if (version === undefined) throw error;
+    return null; // a damaged pointer does not hide the version asked for
+  });
   const chosen = version ?? champion;
   if (chosen === null) throw new UsageError('the registry has no champion: name a version');
   const { metadata, path } = await registry.load(chosen);
@@ -31,9 +39,7 @@ export async function promoteModel(
   version: string,
   log: Logger,
 ): Promise<string | null> {
-  const registry = new ModelRegistry(modelsDir);
-  const previous = await registry.championVersion();
-  await registry.promote(version);
+  const previous = await new ModelRegistry(modelsDir).promote(checkVersionId(version));
   log.success('promoted model to champion', { version, previous });
   return previous;
 }
@@ -42,4 +48,13 @@ export async function pruneModels(modelsDir: string, keep: number, log: Logger):
   const removed = await new ModelRegistry(modelsDir).prune(keep);
   log.info('pruned model versions', { keep, removed: removed.length, versions: removed.join(' ') });
   return removed;
+}
+
+function warnDamaged(versions: number, championProblem: string | null, log: Logger): void {
+  if (championProblem !== null) log.warn(`the champion pointer is damaged: ${championProblem}`);
+  if (versions > 0) {
+    log.warn(
+      `${versions} damaged version(s) left out: run churn models doctor to see and repair them`,
+    );
+  }
 }

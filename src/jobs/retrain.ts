@@ -12,18 +12,18 @@
  * it was or as it should be. `dryRun` stops after step 5 and writes nothing.
  */
 import { rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { removeOnInterrupt } from '../common/interruption.js';
 import { displayPath } from '../common/paths.js';
-import { copyFileAtomic, replaceFile } from '../common/atomic-file.js';
+import { backUpFile, replaceFile } from '../common/atomic-file.js';
 import type { LabelledReadOptions } from '../data/labelled-table.js';
 import { readLabelledTable } from '../data/labelled-table.js';
 import { mergeLabelledFiles, writeRows, type MergeCounts } from '../data/merge.js';
 import { checkSameSchema, recodeForSchema } from '../data/recode.js';
 import { evaluateModel, type ModelMetrics } from '../evaluation/index.js';
 import type { Logger } from '../logging/logger.js';
-import { acquireLock } from '../registry/lock.js';
+import { acquireRetrainLock } from '../registry/lock.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import type { ChurnConfig } from '../config/schema.js';
 import { secondsSince } from '../common/elapsed.js';
@@ -71,7 +71,7 @@ export interface RetrainResult {
 }
 
 export async function retrainModel(options: RetrainOptions, log: Logger): Promise<RetrainResult> {
-  const lock = await acquireLock(options.modelsDir);
+  const lock = await acquireRetrainLock(options.modelsDir);
   try {
     return await retrainLocked(options, log);
   } finally {
@@ -165,8 +165,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       };
     }
 
-    const backup = backupPath(options.base, new Date());
-    await copyFileAtomic(options.base, backup);
+    const backup = await backUpFile(options.base);
     await replaceFile(scratch, options.base);
     log.info('replaced the base file with the merged rows', {
       base: displayPath(options.base),
@@ -180,33 +179,37 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       readSeconds,
       promoted ? undefined : 'rejected',
     );
-    await saveVersion(registry, version);
-    if (promoted) await registry.promote(version.model.version, { justSaved: true });
+    // Promoted only if the champion it beat still is the champion: another run may have
+    // promoted a version since, and that choice stands.
+    const promotedNow = await registry.locked('retrain', async () => {
+      await saveVersion(registry, version);
+      if (!promoted || (await registry.championVersion()) !== championVersion) return false;
+      await registry.promote(version.model.version, { justSaved: true });
+      return true;
+    });
+    if (promoted && !promotedNow) {
+      log.warn(
+        `the champion changed while retraining: ${version.model.version} is saved, not promoted`,
+      );
+    }
     log.success(
-      promoted ? 'challenger promoted to champion' : 'champion kept; challenger saved as rejected',
+      promotedNow
+        ? 'challenger promoted to champion'
+        : 'champion kept; challenger saved as rejected',
       {
-        champion: promoted ? version.model.version : championVersion,
+        champion: promotedNow ? version.model.version : championVersion,
         challenger: version.model.version,
       },
     );
     return {
       ...result,
+      promoted: promotedNow,
       challenger: { version: version.model.version, metrics: challenger.evaluation.metrics },
       backup: displayPath(backup),
-      current: promoted ? version.metadata : champion.metadata,
+      current: promotedNow ? version.metadata : champion.metadata,
     };
   } finally {
     await rm(scratch, { force: true });
     forgetScratch();
   }
-}
-
-/** `data/train.csv` → `data/train.backup-20261127T000731Z.csv`. */
-function backupPath(base: string, at: Date): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const extension = extname(base);
-  return join(dirname(base), `${basename(base, extension)}.backup-${stamp}${extension}`);
 }

@@ -41,8 +41,11 @@ export async function trainModel(options: TrainJobOptions, log: Logger): Promise
   const fitted = await fitAndEvaluate(table, options, log);
   const version = buildVersion(table, fitted, options, readSeconds);
   const registry = new ModelRegistry(options.modelsDir);
-  const modelPath = await saveVersion(registry, version);
-  await registry.promote(version.model.version, { justSaved: true });
+  const modelPath = await registry.locked('train', async () => {
+    const saved = await saveVersion(registry, version);
+    await registry.promote(version.model.version, { justSaved: true });
+    return saved;
+  });
   log.success('model saved and promoted to champion', {
     version: version.model.version,
     modelPath,

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   openAtomicWriter,
+  temporaryPath,
   writeDirectoryAtomic,
   writeFileAtomic,
 } from '../../src/common/atomic-file.js';
+import { HOST_TAG } from '../../src/common/temporary-names.js';
 import { InputError } from '../../src/common/errors.js';
 import { tempDir } from '../helpers/cli.js';
 import { platform, requires } from '../helpers/prerequisites.js';
@@ -66,13 +68,31 @@ describe('atomic files', () => {
   it("removes a dead process's leftovers and keeps a live one's", async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const deadPid = Number(dead.stdout.toString());
-    const deadLeftover = join(dir.path, `.out.csv.${deadPid}-abcd1234.tmp`);
-    const liveLeftover = join(dir.path, `.out.csv.${process.ppid}-abcd1234.tmp`);
+    const target = join(dir.path, 'out.csv');
+    const deadLeftover = temporaryPath(target, undefined, deadPid);
+    const deadOtherTarget = temporaryPath(join(dir.path, 'other.csv'), 'backup', deadPid);
+    const liveLeftover = temporaryPath(target, undefined, process.ppid);
     writeFileSync(deadLeftover, 'partial');
+    writeFileSync(deadOtherTarget, 'partial');
     writeFileSync(liveLeftover, 'in progress');
-    await writeFileAtomic(join(dir.path, 'out.csv'), 'done');
+    await writeFileAtomic(target, 'done');
     expect(existsSync(deadLeftover)).toBe(false);
+    expect(existsSync(deadOtherTarget)).toBe(false);
     expect(existsSync(liveLeftover)).toBe(true);
+  });
+
+  it("keeps files that only look like leftovers: a user's, or those of another host", async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const deadPid = Number(dead.stdout.toString());
+    const ours = temporaryPath(join(dir.path, 'out.csv'), undefined, deadPid);
+    const lookalikes = [
+      `.notes.txt.${deadPid}-abcd1234.tmp`, // churn's names before, and anyone's
+      basename(ours).replace(/-[0-9a-f]{8}\.tmp$/, '-00000000.tmp'), // check digits wrong
+      basename(ours).replace(`${deadPid}-${HOST_TAG}`, `${deadPid}-0badc0de`), // another host
+    ];
+    for (const name of lookalikes) writeFileSync(join(dir.path, name), 'keep me');
+    await writeFileAtomic(join(dir.path, 'out.csv'), 'done');
+    expect(readdirSync(dir.path).sort()).toEqual([...lookalikes, 'out.csv'].sort());
   });
 
   it('creates a folder whole or not at all, and never replaces one', async () => {

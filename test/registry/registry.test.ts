@@ -8,6 +8,7 @@ import type { ModelToSave } from '../../src/registry/model-file.js';
 import { ModelRegistry, type ModelMetadata } from '../../src/registry/registry.js';
 import { isVersionId, newVersionId } from '../../src/registry/version-id.js';
 import { tempDir } from '../helpers/cli.js';
+import { temporaryPath } from '../../src/common/atomic-file.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -152,7 +153,7 @@ describe('ModelRegistry', () => {
     const registry = new ModelRegistry(root);
     const { model, metadata } = await makeVersion();
     // A leftover staging folder of a process that no longer exists.
-    const orphan = join(root, `.${model.version}.999999999-abcd1234.tmp`);
+    const orphan = temporaryPath(join(root, model.version), undefined, 999_999_999);
     mkdirSync(orphan, { recursive: true });
     writeFileSync(join(orphan, 'model.json'), '{"half":');
     expect(await registry.list()).toEqual([]);

@@ -26,8 +26,8 @@ export function registerModels(program: Command, environment: Environment): void
       .description('every model version, newest first, with its holdout metrics'),
     [MODELS_DIR],
   ).action(async (_flags: unknown, cmd: Command) => {
-    await runCommand('models list', cmd, environment, async ({ config, out }) => {
-      const entries = await listModels(config.modelsDir);
+    await runCommand('models list', cmd, environment, async ({ config, log, out }) => {
+      const entries = await listModels(config.modelsDir, log);
       out.result(entries, renderList, (list) =>
         list.map(({ version, createdAt, champion, metadata }) => ({
           version,
