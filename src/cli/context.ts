@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { colorWanted } from '../common/colors.js';
+import { registerCredentials, registerSecret } from '../common/secrets.js';
 import { loadConfig } from '../config/load.js';
 import type { ChurnConfig, LogLevel } from '../config/schema.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -73,6 +74,7 @@ export async function runCommand<T>(
     flags: configOverrides(command),
   });
   environment.state.logLevel = config.log.level;
+  registerConfiguredSecrets(config);
   const color = colorWanted(environment.streams.stderr, options.color, environment.env);
   const out = new Output(environment.streams, options.json === true, options.quiet === true, color);
   const runId = randomUUID();
@@ -110,5 +112,23 @@ export async function runCommand<T>(
     throw error;
   } finally {
     await log.close();
+  }
+}
+
+/** Whatever the configuration holds that must never be shown: hidden from every message. */
+function registerConfiguredSecrets({ pushgateway }: ChurnConfig): void {
+  registerSecret(pushgateway.token);
+  if (pushgateway.password !== null) {
+    registerCredentials(pushgateway.username ?? '', pushgateway.password);
+  }
+  if (pushgateway.url !== null) {
+    try {
+      const url = new URL(pushgateway.url);
+      if (url.password) {
+        registerCredentials(decodeURIComponent(url.username), decodeURIComponent(url.password));
+      }
+    } catch {
+      // not a URL: the push reports it
+    }
   }
 }

@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { ChurnError } from '../common/errors.js';
 import { undoInterrupted } from '../common/interruption.js';
 import { palette, colorWanted } from '../common/colors.js';
+import { redact } from '../common/secrets.js';
 import type { Environment } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, SIGNAL_EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
@@ -77,7 +78,8 @@ function report(
   color: boolean,
 ): number {
   const c = palette(color);
-  const line = (message: string) => stderr.write(`${c.red.bold('error:')} ${message}\n`);
+  // Every error reaches the user here, whatever raised it: no secret passes.
+  const line = (message: string) => stderr.write(`${c.red.bold('error:')} ${redact(message)}\n`);
 
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return EXIT_OK; // --help, --version
@@ -86,11 +88,11 @@ function report(
   }
   if (error instanceof ChurnError) {
     line(error.message);
-    if (showStack && error.stack) stderr.write(`${error.stack}\n`);
+    if (showStack && error.stack) stderr.write(`${redact(error.stack)}\n`);
     return error.exitCode;
   }
   const err = error instanceof Error ? error : new Error(String(error));
   line(`unexpected failure: ${err.message} (the stack trace is in the log file)`);
-  if (showStack && err.stack) stderr.write(`${err.stack}\n`);
+  if (showStack && err.stack) stderr.write(`${redact(err.stack)}\n`);
   return EXIT_FAILURE;
 }

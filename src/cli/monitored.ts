@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { JobMetrics, type JobName } from '../monitoring/job-metrics.js';
-import { publishFailure, publishSuccess, type PublishSettings } from '../monitoring/publish.js';
+import { checkPublishing, publishFailure, publishSuccess } from '../monitoring/publish.js';
 import { groupKey, RunState } from '../monitoring/run-state.js';
 import { runCommand, withInterruptHook, type CommandContext, type Environment } from './context.js';
 
@@ -28,13 +28,14 @@ export async function runMonitored<T>(
   return runCommand(name, command, environment, async (context) => {
     const flags = command.opts<PushFlags>();
     const grouping = groupingOf(flags);
-    const settings: PublishSettings = {
+    // Checked before the job works, so a refusal (exit code 2) has changed nothing.
+    const settings = await checkPublishing({
       job,
       pushgateway: context.config.pushgateway,
       grouping,
       textfileDir: context.config.metrics.textfileDir,
       strict: flags.strictPush === true,
-    };
+    });
     const state = await RunState.open(settings.textfileDir);
     const metrics = new JobMetrics(job, state, groupKey(job, grouping));
     const started = performance.now();

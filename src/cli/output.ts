@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { palette } from '../common/colors.js';
+import { redact } from '../common/secrets.js';
 
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -31,7 +32,7 @@ export class Output {
     human: (data: T, c: ChalkInstance) => string,
     json: (data: T) => unknown = (same) => same,
   ): void {
-    const text = this.json ? JSON.stringify(json(data), null, 2) : human(data, this.c);
+    const text = redact(this.json ? JSON.stringify(json(data), null, 2) : human(data, this.c));
     this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 

@@ -7,7 +7,7 @@ import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import type { Logger } from '../logging/logger.js';
 import { JobMetrics } from '../monitoring/job-metrics.js';
-import { pushMetrics, type PublishSettings } from '../monitoring/publish.js';
+import { checkPublishing, pushMetrics, type PublishSettings } from '../monitoring/publish.js';
 import { RunState } from '../monitoring/run-state.js';
 import { ModelRegistry } from '../registry/registry.js';
 
@@ -32,6 +32,7 @@ export const EXPORT_JOB = 'churn_export_metrics';
 
 export async function exportMetrics(options: ExportOptions, log: Logger): Promise<ExportResult> {
   const started = performance.now();
+  const push = options.push === null ? null : await checkPublishing(options.push);
   const registry = new ModelRegistry(options.modelsDir);
   const version = await registry.championVersion();
   if (version === null) {
@@ -47,9 +48,7 @@ export async function exportMetrics(options: ExportOptions, log: Logger): Promis
     await writeFileAtomic(options.textfile, exposition);
     log.info('wrote metrics', { textfile: options.textfile, model: version });
   }
-  if (options.push !== null) {
-    await pushMetrics({ ...options.push, strict: true }, 'PUT', exposition, log);
-  }
+  if (push !== null) await pushMetrics({ ...push, strict: true }, 'PUT', exposition, log);
   return {
     modelVersion: version,
     exposition,

@@ -2,10 +2,7 @@
  * `churn predict`: score a CSV with a registered model, streaming batch by batch so memory stays
  * flat, into an output CSV that appears only once complete.
  */
-import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { UsageError } from '../common/errors.js';
 import { collectGarbage } from '../common/memory.js';
 import { displayPath } from '../common/paths.js';
 import { openAtomicWriter, type AtomicWriter } from '../common/atomic-file.js';
@@ -72,7 +69,6 @@ export async function predictChurn(
   log: Logger,
 ): Promise<PredictResult> {
   const started = performance.now();
-  await refuseOverwritingInput(options.data, options.out);
   const { model, forest } = await loadModel(options, log);
 
   const { source, encoder } = await openInput(options, model.schema);
@@ -194,12 +190,4 @@ function reportDrift(
     );
   }
   log.info('drift against the training data', { ...drift, score: scorePsi });
-}
-
-async function refuseOverwritingInput(data: string, out: string): Promise<void> {
-  const input = await realpath(data).catch(() => resolve(data));
-  const output = await realpath(out).catch(() => resolve(out));
-  if (input === output) {
-    throw new UsageError(`--out ${displayPath(out)} is the input file: choose another output file`);
-  }
 }

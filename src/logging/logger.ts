@@ -8,6 +8,7 @@ import DailyRotateFile from 'winston-daily-rotate-file';
 import { join } from 'node:path';
 import type { LogLevel } from '../config/schema.js';
 import { formatConsoleLine } from './console-format.js';
+import { redactDeep } from '../common/secrets.js';
 
 export type LogContext = Record<string, unknown>;
 
@@ -82,6 +83,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const logger = winston.createLogger({
     levels: LEVEL_PRIORITY,
     level: options.level,
+    // Before any transport: no secret reaches the console or the file, whatever its source.
+    format: redactSecrets(),
     defaultMeta: { command: options.command, runId: options.runId },
     transports,
     exitOnError: false,
@@ -117,6 +120,12 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   };
 }
+
+/** Hides secrets in a line's message and every field of its context, in place. */
+const redactSecrets = winston.format((info) => {
+  for (const key of Object.keys(info)) info[key] = redactDeep(info[key]);
+  return info;
+});
 
 /** Error objects lose their message and stack in JSON.stringify; keep both. */
 function serializeErrors(context: LogContext): LogContext {

@@ -4,8 +4,10 @@
  * failure time (POST), leaving the last good run's metrics in place. A gateway that cannot be
  * reached is a warning, since the job's real work is done, unless --strict-push asks otherwise.
  */
-import { readFile } from 'node:fs/promises';
-import { ChurnError, UsageError } from '../common/errors.js';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { ensureDirectory } from '../common/atomic-file.js';
+import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import type { ChurnConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
@@ -21,6 +23,37 @@ export interface PublishSettings {
   textfileDir: string;
   /** A failed push fails the job. */
   strict: boolean;
+  /** The CA file's certificates, read by checkPublishing before the job starts. */
+  ca?: Buffer;
+}
+
+/**
+ * Everything publishing needs that can fail on the user's side, checked before the job does its
+ * work: the textfile folder can be written, the CA file can be read. So a run refused for its
+ * settings (exit code 2) has changed nothing.
+ */
+export async function checkPublishing(settings: PublishSettings): Promise<PublishSettings> {
+  const dir = settings.textfileDir;
+  try {
+    await ensureDirectory(dir);
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new InputError(
+      { file: displayPath(dir) },
+      `cannot hold the metrics textfiles (metrics.textfileDir): ${(error as Error).message}`,
+    );
+  }
+  const { url, caFile } = settings.pushgateway;
+  if (url === null || caFile === null) return settings;
+  return { ...settings, ca: await readCaFile(caFile) };
+}
+
+async function readCaFile(caFile: string): Promise<Buffer> {
+  return readFile(caFile).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(
+      `pushgateway.caFile ${displayPath(caFile)} cannot be read (${error.code})`,
+    );
+  });
 }
 
 /** The metrics could not be pushed and --strict-push was given: exit code 3. */
@@ -79,14 +112,7 @@ export async function pushMetrics(
 
 async function pushTarget(settings: PublishSettings, url: string): Promise<PushTarget> {
   const { username, password, token, caFile, timeoutSeconds, retries } = settings.pushgateway;
-  let ca: Buffer | undefined;
-  if (caFile !== null) {
-    ca = await readFile(caFile).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `pushgateway.caFile ${displayPath(caFile)} cannot be read (${error.code})`,
-      );
-    });
-  }
+  const ca = settings.ca ?? (caFile !== null ? await readCaFile(caFile) : undefined);
   return {
     url,
     job: settings.job,

@@ -6,6 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { registerCredentials, registerSecret } from '../common/secrets.js';
 
 export interface PushTarget {
   /** Base URL of the gateway; credentials in it are moved to the Authorization header. */
@@ -96,6 +97,8 @@ function prepare(target: PushTarget): { url: URL; headers: Record<string, string
   }
   base.username = '';
   base.password = '';
+  if (auth && 'token' in auth) registerSecret(auth.token);
+  else if (auth) registerCredentials(auth.username, auth.password);
   if (auth && 'token' in auth) headers.Authorization = `Bearer ${auth.token}`;
   else if (auth) {
     headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;

@@ -5,8 +5,9 @@
  * and grouping, as the Pushgateway keeps them.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-file.js';
+import { withLock } from '../common/file-lock.js';
 
 export const STATE_FILE = 'state.json';
 
@@ -15,22 +16,12 @@ type Totals = Record<string, number>;
 export class RunState {
   private constructor(
     private readonly path: string,
-    private readonly all: Record<string, Totals>,
+    private all: Record<string, Totals>,
   ) {}
 
   static async open(dir: string): Promise<RunState> {
     const path = join(dir, STATE_FILE);
-    const text = await readFile(path, 'utf8').catch(() => null);
-    let all: Record<string, Totals> = {};
-    if (text !== null) {
-      try {
-        all = JSON.parse(text) as Record<string, Totals>;
-      } catch {
-        // A damaged state file restarts the totals rather than stopping every job.
-        all = {};
-      }
-    }
-    return new RunState(path, all);
+    return new RunState(path, await readTotals(path));
   }
 
   /** The running total of a counter (0 when never counted). */
@@ -47,12 +38,36 @@ export class RunState {
     return sum;
   }
 
-  /** Adds to a running total and saves; returns the new total. */
+  /**
+   * Adds to a running total and saves; returns the new total. Read, added to and written under a
+   * lock, so runs finishing at the same moment each add their count: none is lost.
+   */
   async add(group: string, counter: string, amount: number): Promise<number> {
-    const totals = (this.all[group] ??= {});
-    totals[counter] = (totals[counter] ?? 0) + amount;
-    await writeFileAtomic(this.path, JSON.stringify(this.all, null, 2) + '\n');
-    return totals[counter];
+    return withLock(join(dirname(this.path), STATE_LOCK_FILE), STATE_LOCK, async () => {
+      this.all = await readTotals(this.path);
+      const totals = (this.all[group] ??= {});
+      totals[counter] = (totals[counter] ?? 0) + amount;
+      await writeFileAtomic(this.path, JSON.stringify(this.all, null, 2) + '\n');
+      return totals[counter];
+    });
+  }
+}
+
+const STATE_LOCK_FILE = `.${STATE_FILE}.lock`;
+const STATE_LOCK = {
+  holder: 'another churn run recording its running totals',
+  operation: 'record running totals',
+  waitMs: 30_000,
+};
+
+async function readTotals(path: string): Promise<Record<string, Totals>> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return {};
+  try {
+    return JSON.parse(text) as Record<string, Totals>;
+  } catch {
+    // A damaged state file restarts the totals rather than stopping every job.
+    return {};
   }
 }
 

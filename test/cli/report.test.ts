@@ -98,7 +98,7 @@ describe('churn report', () => {
       [['report', '--data', 'one-class.csv', '--out', 'x.html'], /one-class\.csv, column "saiu"/],
       [
         ['report', '--data', 'data/new_batch_1.csv', '--out', 'data/new_batch_1.csv'],
-        /--out must not be the --data file/,
+        /--out data\/new_batch_1\.csv is the input file data\/new_batch_1\.csv: choose another output file/,
       ],
       [
         ['report', '--model', '20200101-000000-000-aaaa', '--out', 'x.html'],

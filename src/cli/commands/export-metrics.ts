@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { displayPath } from '../../common/paths.js';
 import { EXPORT_JOB, exportMetrics, type ExportResult } from '../../jobs/export-metrics.js';
 import { runCommand, type Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { groupingOf, type GroupingFlags } from '../monitored.js';
+import { checkedOutput } from '../output-path.js';
 import { GROUPING, INSTANCE, MODELS_DIR } from '../options.js';
 
 interface ExportFlags extends GroupingFlags {
@@ -49,7 +49,13 @@ Examples:
     .action(async (flags: ExportFlags, cmd: Command) => {
       await runCommand('export-metrics', cmd, environment, async ({ config, log, out }) => {
         const grouping = groupingOf(flags);
-        const textfile = flags.textfile ? resolve(environment.cwd, flags.textfile) : null;
+        const textfile = flags.textfile
+          ? await checkedOutput(
+              { flag: '--textfile', given: flags.textfile, fallback: flags.textfile, inputs: [] },
+              config,
+              environment.cwd,
+            )
+          : null;
         const url = config.pushgateway.url;
         const result = await exportMetrics(
           {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { generateCustomers, type GenerateResult } from '../../jobs/generate.js';
 import { runCommand, type Environment } from '../context.js';
+import { checkedOutput } from '../output-path.js';
 import { addFlags } from '../flags.js';
 import { integerArg, numberArg } from '../parse.js';
 import { progressBar } from '../progress.js';
@@ -51,10 +51,15 @@ Examples:
   churn generate --rows 1000000 --out /tmp/big.csv --quiet`,
     )
     .action(async (flags: GenerateFlags, cmd: Command) => {
-      await runCommand('generate', cmd, environment, async ({ log, out }) => {
+      await runCommand('generate', cmd, environment, async ({ config, log, out }) => {
+        const target = await checkedOutput(
+          { flag: '--out', given: flags.out, fallback: flags.out, inputs: [] },
+          config,
+          environment.cwd,
+        );
         const progress = progressBar(out, 'generating', flags.rows, 'rows');
         const result = await generateCustomers(
-          { ...flags, out: resolve(environment.cwd, flags.out), onProgress: progress.update },
+          { ...flags, out: target, onProgress: progress.update },
           log,
         );
         progress.finish();

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
@@ -9,6 +9,7 @@ import { addFlags } from '../flags.js';
 import { runMonitored } from '../monitored.js';
 import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
+import { checkedOutput } from '../output-path.js';
 
 interface PredictFlags {
   model?: string;
@@ -76,9 +77,16 @@ Examples:
           const result = await predictChurn(
             {
               data: config.data.score,
-              out: flags.out
-                ? resolve(environment.cwd, flags.out)
-                : join(config.outputsDir, 'predictions.csv'),
+              out: await checkedOutput(
+                {
+                  flag: '--out',
+                  given: flags.out,
+                  fallback: join(config.outputsDir, 'predictions.csv'),
+                  inputs: [config.data.score, flags.model],
+                },
+                config,
+                environment.cwd,
+              ),
               model: flags.model,
               modelsDir: config.modelsDir,
               keepColumns: flags.keepColumns === true,

@@ -1,10 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { writeReport, type ReportResult } from '../../jobs/report.js';
 import { runCommand, type Environment } from '../context.js';
+import { checkedOutput } from '../output-path.js';
 import { addFlags } from '../flags.js';
 import { DELIMITER, MODELS_DIR } from '../options.js';
 
@@ -51,11 +51,17 @@ Examples:
     )
     .action(async (flags: ReportFlags, cmd: Command) => {
       await runCommand('report', cmd, environment, async ({ config, log, out }) => {
-        const target = flags.out
-          ? resolve(environment.cwd, flags.out)
-          : join(config.outputsDir, 'report.html');
         const data = flags.data ? resolve(environment.cwd, flags.data) : undefined;
-        if (data === target) throw new UsageError('--out must not be the --data file');
+        const target = await checkedOutput(
+          {
+            flag: '--out',
+            given: flags.out,
+            fallback: join(config.outputsDir, 'report.html'),
+            inputs: [data, flags.model],
+          },
+          config,
+          environment.cwd,
+        );
         const result = await writeReport(
           {
             model: flags.model,
