@@ -64,7 +64,7 @@ export async function checkOutputPath(
   if (!folder.isDirectory()) {
     throw new InputError(
       { file },
-      `cannot be written: ${displayPath(parent, cwd)} is not a folder`,
+      `cannot be written (ENOTDIR: ${displayPath(parent, cwd)} is not a folder)`,
     );
   }
   const existing = await lstat(target).catch(() => null);
