@@ -9,6 +9,7 @@ import { registerCredentials, registerSecret } from '../common/secrets.js';
 import { loadConfig } from '../config/load.js';
 import type { ChurnConfig, LogLevel } from '../config/schema.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { useSigningKey } from '../registry/registry.js';
 import { configOverrides } from './flags.js';
 import { Output, type OutputStreams } from './output.js';
 
@@ -75,6 +76,7 @@ export async function runCommand<T>(
   });
   environment.state.logLevel = config.log.level;
   registerConfiguredSecrets(config);
+  useSigningKey(config.registry.signingKey);
   const color = colorWanted(environment.streams.stderr, options.color, environment.env);
   const out = new Output(environment.streams, options.json === true, options.quiet === true, color);
   const runId = randomUUID();
@@ -116,7 +118,8 @@ export async function runCommand<T>(
 }
 
 /** Whatever the configuration holds that must never be shown: hidden from every message. */
-function registerConfiguredSecrets({ pushgateway }: ChurnConfig): void {
+function registerConfiguredSecrets({ pushgateway, registry }: ChurnConfig): void {
+  registerSecret(registry.signingKey);
   registerSecret(pushgateway.token);
   if (pushgateway.password !== null) {
     registerCredentials(pushgateway.username ?? '', pushgateway.password);

@@ -163,6 +163,14 @@ export const CONFIG_SCHEMA = {
     default: 'outputs/models',
     description: 'Model registry: one folder per model version and the champion pointer.',
   },
+  'registry.signingKey': {
+    type: 'string',
+    default: null,
+    nullable: true,
+    secret: true,
+    description:
+      'Secret key signing every registry document (HMAC-SHA256): with it, documents without a valid signature are refused, so someone able to recompute a checksum still cannot tamper. Set it as `CHURN_REGISTRY_SIGNING_KEY`, not in a file.',
+  },
   outputsDir: {
     type: 'path',
     default: 'outputs',
@@ -274,6 +282,7 @@ export interface ChurnConfig {
   };
   metrics: { textfileDir: string };
   log: { dir: string; level: LogLevel };
+  registry: { signingKey: string | null };
 }
 
 /** `model.maxDepth` is read from `CHURN_MODEL_MAX_DEPTH`. */

@@ -120,6 +120,16 @@ export interface RegistryOptions {
   lockWaitMs?: number;
 }
 
+let processSigningKey: SigningKey = null;
+
+/**
+ * The key this process signs and checks registry documents with (registry.signingKey), set once
+ * by the command harness; a registry given its own key in its options uses that one.
+ */
+export function useSigningKey(key: string | null): void {
+  processSigningKey = key === null ? null : Buffer.from(key, 'utf8');
+}
+
 export class ModelRegistry {
   readonly signingKey: SigningKey;
   private readonly lockWaitMs: number;
@@ -130,7 +140,7 @@ export class ModelRegistry {
     readonly dir: string,
     options: RegistryOptions = {},
   ) {
-    this.signingKey = options.signingKey ?? null;
+    this.signingKey = options.signingKey !== undefined ? options.signingKey : processSigningKey;
     this.lockWaitMs = options.lockWaitMs ?? REGISTRY_LOCK_WAIT_MS;
   }
 
