@@ -20,16 +20,24 @@ export interface InputLocation {
   file: string;
   line?: number;
   column?: string;
+  /**
+   * The data record at fault (0-based), not shown: for a caller that read rows gathered from
+   * other files, to name the file and line the record came from.
+   */
+  record?: number;
 }
 
 /** Bad or missing input files: the message names the file and, where known, line and column. */
 export class InputError extends ChurnError {
   override readonly exitCode = 2;
   readonly location: InputLocation;
+  /** The message without its location. */
+  readonly problem: string;
 
   constructor(location: InputLocation, problem: string) {
     super(`${formatLocation(location)}: ${problem}`);
     this.location = location;
+    this.problem = problem;
   }
 }
 

@@ -170,7 +170,7 @@ async function readRows(
         if (!builders[f].add(record[featureIndexes[f]], rows)) {
           const line = await source.lineOf(rows);
           throw new InputError(
-            { file: name, line, column: builders[f].name },
+            { file: name, line, column: builders[f].name, record: rows },
             `"${record[featureIndexes[f]]}" is not a number, and the column was declared numeric`,
           );
         }
@@ -194,6 +194,7 @@ async function readRows(
               file: name,
               line,
               column: options.target,
+              record: rows,
             });
           }
         }

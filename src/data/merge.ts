@@ -4,7 +4,8 @@
  * whole rows when there is no id. The merged rows keep the base file's column order.
  */
 import { InputError } from '../common/errors.js';
-import { openAtomicWriter } from '../common/atomic-file.js';
+import type { AtomicWriter } from '../common/atomic-file.js';
+import { displayPath } from '../common/paths.js';
 import { openCsv, type CsvReadOptions } from './csv-reader.js';
 import { csvLine } from './csv-writer.js';
 import type { Delimiter } from './delimiter.js';
@@ -23,6 +24,13 @@ export interface MergedRows {
   delimiter: Delimiter;
   records: string[][];
   rows: MergeCounts;
+  /** Where each merged record came from: its file and its index among that file's records. */
+  origins: RecordOrigin[];
+}
+
+export interface RecordOrigin {
+  path: string;
+  record: number;
 }
 
 const READ_ROWS = 8192;
@@ -37,6 +45,7 @@ export async function mergeLabelledFiles(
   const incoming = await readAll(newPath, read);
   const order = matchColumns(base.header, incoming.header, incoming.name);
   const records = [...base.records];
+  const origins: RecordOrigin[] = base.records.map((_, record) => ({ path: basePath, record }));
   const idIndex = id === null ? -1 : base.header.indexOf(id);
   if (id !== null && idIndex < 0) {
     throw new InputError({ file: base.name, line: 1 }, `has no id column "${id}" (--id)`);
@@ -45,20 +54,26 @@ export async function mergeLabelledFiles(
   const position = new Map<string, number>();
   records.forEach((record, index) => position.set(key(record), index));
   let duplicates = 0;
-  for (const raw of incoming.records) {
-    const record = order.map((index) => raw[index]);
+  for (const [index, raw] of incoming.records.entries()) {
+    const record = order.map((column) => raw[column]);
+    const origin = { path: newPath, record: index };
     const at = position.get(key(record));
     if (at === undefined) {
       position.set(key(record), records.push(record) - 1);
+      origins.push(origin);
     } else {
       duplicates++;
-      if (idIndex >= 0) records[at] = record; // the newer row wins
+      if (idIndex >= 0) {
+        records[at] = record; // the newer row wins
+        origins[at] = origin;
+      }
     }
   }
   return {
     header: base.header,
     delimiter: base.delimiter,
     records,
+    origins,
     rows: {
       base: base.records.length,
       new: incoming.records.length,
@@ -68,21 +83,42 @@ export async function mergeLabelledFiles(
   };
 }
 
-/** Writes merged rows in the base file's format, replacing the target atomically. */
-export async function writeRows(path: string, merged: MergedRows): Promise<void> {
-  const writer = await openAtomicWriter(path);
+/** Writes merged rows in the base file's format; the caller commits or aborts the writer. */
+export async function writeRows(writer: AtomicWriter, merged: MergedRows): Promise<void> {
+  await writer.write(csvLine(merged.header, merged.delimiter) + '\n');
+  for (let start = 0; start < merged.records.length; start += READ_ROWS) {
+    const lines = merged.records
+      .slice(start, start + READ_ROWS)
+      .map((record) => csvLine(record, merged.delimiter));
+    await writer.write(lines.join('\n') + '\n');
+  }
+}
+
+/**
+ * An error met reading the merged rows back, moved to where its record came from: the user's
+ * file and line, never the scratch file's. An error about no record in particular names both
+ * files.
+ */
+export async function locateInOrigin(
+  error: InputError,
+  merged: MergedRows,
+  read: CsvReadOptions,
+): Promise<InputError> {
+  const { record, column } = error.location;
+  const origin = record === undefined ? undefined : merged.origins[record];
+  if (origin === undefined) {
+    const files = [...new Set(merged.origins.map((each) => displayPath(each.path)))];
+    return new InputError({ file: files.join(' merged with '), column }, error.problem);
+  }
+  const source = await openCsv(origin.path, read);
   try {
-    await writer.write(csvLine(merged.header, merged.delimiter) + '\n');
-    for (let start = 0; start < merged.records.length; start += READ_ROWS) {
-      const lines = merged.records
-        .slice(start, start + READ_ROWS)
-        .map((record) => csvLine(record, merged.delimiter));
-      await writer.write(lines.join('\n') + '\n');
-    }
-    await writer.commit();
-  } catch (error) {
-    await writer.abort();
-    throw error;
+    const line = await source.lineOf(origin.record);
+    return new InputError(
+      { file: source.name, line, column, record: origin.record },
+      error.problem,
+    );
+  } finally {
+    source.close();
   }
 }
 

@@ -11,15 +11,21 @@
  * Each file and registry change is atomic, so a run killed at any point leaves each of them as
  * it was or as it should be. `dryRun` stops after step 5 and writes nothing.
  */
-import { rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../common/errors.js';
-import { removeOnInterrupt } from '../common/interruption.js';
+import { InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
-import { backUpFile, replaceFile } from '../common/atomic-file.js';
-import type { LabelledReadOptions } from '../data/labelled-table.js';
-import { readLabelledTable } from '../data/labelled-table.js';
-import { mergeLabelledFiles, writeRows, type MergeCounts } from '../data/merge.js';
+import { backUpFile, openAtomicWriter } from '../common/atomic-file.js';
+import {
+  readLabelledTable,
+  type LabelledReadOptions,
+  type LabelledTable,
+} from '../data/labelled-table.js';
+import {
+  locateInOrigin,
+  mergeLabelledFiles,
+  writeRows,
+  type MergeCounts,
+  type MergedRows,
+} from '../data/merge.js';
 import { checkSameSchema, recodeForSchema } from '../data/recode.js';
 import { evaluateModel, type ModelMetrics } from '../evaluation/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -97,14 +103,13 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     newFile: displayPath(options.data),
     ...merged.rows,
   });
-  const scratch = join(
-    dirname(options.base),
-    `.${basename(options.base)}.merged-${process.pid}.tmp`,
-  );
-  const forgetScratch = removeOnInterrupt(scratch);
+  // The merged rows go to the base file's own atomic writer: read back from its temporary file,
+  // committed over the base file only once the challenger is worth saving.
+  const scratch = await openAtomicWriter(options.base);
+  let committed = false;
   try {
     await writeRows(scratch, merged);
-    const table = await readLabelledTable(scratch, { ...options, id, delimiter: merged.delimiter });
+    const table = await readMergedTable(scratch.path, merged, { ...options, id });
     table.name = displayPath(options.base);
     checkSameSchema(table.schema, champion.model.schema, displayPath(options.data));
     logTrainingTable(table, log);
@@ -166,7 +171,8 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     }
 
     const backup = await backUpFile(options.base);
-    await replaceFile(scratch, options.base);
+    await scratch.commit();
+    committed = true;
     log.info('replaced the base file with the merged rows', {
       base: displayPath(options.base),
       backup: displayPath(backup),
@@ -209,7 +215,20 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       current: promotedNow ? version.metadata : champion.metadata,
     };
   } finally {
-    await rm(scratch, { force: true });
-    forgetScratch();
+    if (!committed) await scratch.abort();
+  }
+}
+
+/** The merged rows as a table; an error in them names the user's file and line. */
+async function readMergedTable(
+  path: string,
+  merged: MergedRows,
+  options: LabelledReadOptions,
+): Promise<LabelledTable> {
+  try {
+    return await readLabelledTable(path, { ...options, delimiter: merged.delimiter });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw await locateInOrigin(error, merged, { maxFieldSize: options.maxFieldSize });
   }
 }

@@ -120,6 +120,21 @@ describe('churn retrain', () => {
     expect(versions()).toHaveLength(1);
   });
 
+  it("names a bad target in the new file at the user's file and line, not the merged scratch", async () => {
+    const original = readFileSync(base(), 'utf8');
+    const rows = readFileSync(join(dir.path, 'data', 'new_batch_1.csv'), 'utf8').split('\n');
+    // Line 1500 of the new file (the header is line 1): its target becomes a third value.
+    rows[1499] = rows[1499].replace(/,([01]),(\d+)$/, ',talvez,$2');
+    writeFileSync(join(dir.path, 'odd.csv'), rows.join('\n'));
+    const refused = await churn(['retrain', '--data', 'odd.csv']);
+    expect(refused.code, refused.stderr).toBe(2);
+    const errors = refused.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: odd\.csv, line 1500, column "saiu": is not a binary target/);
+    expect(readFileSync(base(), 'utf8')).toBe(original);
+    expect(readdirSync(join(dir.path, 'data')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it("lets one of two simultaneous runs work and the other refuse at once; takes over a dead run's lock", async () => {
     const [a, b] = await Promise.all([
       churn(['retrain', '--data', 'data/new_batch_1.csv']),
@@ -150,9 +165,9 @@ describe('churn retrain', () => {
     // Each step, where the base file must be when the run dies there, and whether the
     // challenger's version is in the registry yet. The champion never changes before the end.
     const steps: Array<[string, 'before' | 'after', 'saved' | 'not saved']> = [
-      ['^open .*merged-\\d+\\.tmp', 'before', 'not saved'], // writing the merged rows aside
+      ['^open .*/\\.train\\.csv\\.\\d+-.*\\.tmp', 'before', 'not saved'], // writing the merged rows aside
       ['^copyFile .* .*backup', 'before', 'not saved'], // backing up the base file
-      ['^rename .*merged-\\d+\\.tmp .*train\\.csv$', 'before', 'not saved'], // replacing it
+      ['^rename .*/\\.train\\.csv\\.\\d+-.*\\.tmp .*train\\.csv$', 'before', 'not saved'], // replacing it
       ['^open .*\\.tmp/metrics\\.csv', 'after', 'not saved'], // saving the challenger
       ['^rename .*champion\\.json\\..*\\.tmp', 'after', 'saved'], // promoting it
     ];
@@ -183,6 +198,15 @@ describe('churn retrain', () => {
       ).toEqual([championBefore]);
       // Reset for the next step: the lock of the killed run is stale and is taken over.
       writeFileSync(base(), original);
+    }
+    // Whatever the killed runs left (the merged rows, a backup's copy, a version folder, the
+    // locks) the next run removes or takes over: no temporary file of any kind is left.
+    expect((await churn(['retrain', '--data', 'data/new_batch_1.csv'])).code).toBe(0);
+    for (const folder of ['data', join('outputs', 'models')]) {
+      expect(
+        readdirSync(join(dir.path, folder)).filter((name) => name.endsWith('.tmp')),
+        folder,
+      ).toEqual([]);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openAtomicWriter } from '../../src/common/atomic-file.js';
 import { mergeLabelledFiles, writeRows } from '../../src/data/merge.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -26,7 +27,9 @@ describe('mergeLabelledFiles', () => {
       ['2', 'b, updated', '1'],
       ['3', 'c', '0'],
     ]);
-    await writeRows(base, merged);
+    const writer = await openAtomicWriter(base);
+    await writeRows(writer, merged);
+    await writer.commit();
     expect(readFileSync(base, 'utf8')).toBe('id;x;y\n1;a;0\n2;b, updated;1\n3;c;0\n');
   });
 
