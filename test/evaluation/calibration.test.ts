@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/common/random.js';
+import {
+  calibrate,
+  calibrateAll,
+  fitIsotonic,
+  fitPlatt,
+  IDENTITY,
+  parseCalibration,
+  type CalibrationMap,
+} from '../../src/evaluation/calibration.js';
+
+describe('isotonic calibration', () => {
+  it('pools adjacent violators into knots at their mean score and churn rate', () => {
+    // 0.3 (stayed) after 0.2 (churned) violates the order: the two pool at score 0.25, rate 0.5.
+    const map = fitIsotonic([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.4]);
+    expect(map).toEqual({ method: 'isotonic', x: [0.1, 0.25, 0.4], y: [0, 0.5, 1] });
+    // Straight lines between knots, flat beyond them.
+    expect(calibrate(map, 0.175)).toBeCloseTo(0.25, 12);
+    expect(calibrate(map, 0.325)).toBeCloseTo(0.75, 12);
+    expect(calibrate(map, 0)).toBe(0);
+    expect(calibrate(map, 1)).toBe(1);
+  });
+
+  it('gives tied scores one value, whatever their order in the input', () => {
+    const map = fitIsotonic([1, 0, 0, 1, 1], [0.5, 0.5, 0.2, 0.9, 0.5]);
+    expect(map).toEqual({ method: 'isotonic', x: [0.2, 0.5, 0.9], y: [0, 2 / 3, 1] });
+  });
+
+  it('pools a fully reversed ranking into one knot at the overall rate', () => {
+    expect(fitIsotonic([1, 1, 0, 0], [0.1, 0.2, 0.3, 0.4])).toEqual({
+      method: 'isotonic',
+      x: [0.25],
+      y: [0.5],
+    });
+  });
+});
+
+describe('Platt calibration', () => {
+  it('solves the logistic fit on the logit of the score, with Platt’s targets', () => {
+    const random = new Random(4);
+    const scores: number[] = [];
+    const labels: number[] = [];
+    // Raw scores twice too confident, as a forest with balanced weights gives for a rare class.
+    for (let i = 0; i < 4000; i++) {
+      const truth = random.next() * 0.6 + 0.02;
+      scores.push(1 / (1 + Math.exp(-2 * Math.log(truth / (1 - truth)) - 1)));
+      labels.push(random.bernoulli(truth) ? 1 : 0);
+    }
+    const map = fitPlatt(labels, scores);
+    if (map.method !== 'platt') throw new Error('not a Platt map');
+    // The optimum: the gradient of the cross-entropy is zero in both parameters.
+    const positives = labels.reduce((a, b) => a + b, 0);
+    const hi = (positives + 1) / (positives + 2);
+    const lo = 1 / (labels.length - positives + 2);
+    let gradA = 0;
+    let gradB = 0;
+    scores.forEach((s, i) => {
+      const z = Math.log(s / (1 - s));
+      const residual = calibrate(map, s) - (labels[i] === 1 ? hi : lo);
+      gradA += residual * z;
+      gradB += residual;
+    });
+    expect(Math.abs(gradA)).toBeLessThan(1e-6);
+    expect(Math.abs(gradB)).toBeLessThan(1e-6);
+    // And it undoes the distortion: slope about 1/2, intercept about −1/2.
+    expect(map.a).toBeCloseTo(0.5, 1);
+    expect(map.b).toBeCloseTo(-0.5, 1);
+  });
+});
+
+describe('every calibration map', () => {
+  const maps: CalibrationMap[] = [
+    IDENTITY,
+    { method: 'platt', a: 0.7, b: -0.4 },
+    fitIsotonic([0, 0, 1, 0, 1, 1], [0.05, 0.2, 0.3, 0.35, 0.6, 0.9]),
+  ];
+
+  it.each(maps.map((map) => [map.method, map] as const))(
+    '%s keeps the ranking and stays a probability',
+    (_, map) => {
+      const raw = Array.from({ length: 101 }, (_, i) => i / 100);
+      const calibrated = calibrateAll(map, raw);
+      for (let i = 0; i < raw.length; i++) {
+        expect(calibrated[i]).toBeGreaterThanOrEqual(0);
+        expect(calibrated[i]).toBeLessThanOrEqual(1);
+        if (i > 0) expect(calibrated[i]).toBeGreaterThanOrEqual(calibrated[i - 1]);
+      }
+    },
+  );
+
+  it('survives a JSON round trip, and damaged maps are refused with the reason', () => {
+    for (const map of maps) expect(parseCalibration(JSON.parse(JSON.stringify(map)))).toEqual(map);
+    expect(() => parseCalibration({ method: 'isotonic', x: [0.1, 0.1], y: [0, 1] })).toThrow(
+      'x is not increasing',
+    );
+    expect(() => parseCalibration({ method: 'isotonic', x: [0.1, 0.2], y: [0.5, 0.4] })).toThrow(
+      'y is decreasing',
+    );
+    expect(() => parseCalibration({ method: 'isotonic', x: [0.1], y: [1.5] })).toThrow(
+      'y[0] is not a probability',
+    );
+    expect(() => parseCalibration({ method: 'platt', a: -1, b: 0 })).toThrow('reverse the ranking');
+    expect(() => parseCalibration({ method: 'beta' })).toThrow('unknown method "beta"');
+  });
+});
