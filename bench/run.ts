@@ -12,6 +12,9 @@
  *   npm run bench -- course 100k       only these datasets
  *   npm run bench -- generate          the generator alone
  *   npm run bench -- pipeline          predict end to end (add train-1M: train on 1M rows)
+ *   npm run bench -- quality           AUC, Brier and training time on the real data sets
+ *                                      against scikit-learn (bench/quality.ts)
+ *   npm run bench -- variants '{…}' …  engine settings compared on the real data sets
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, datasets, type Dataset } from './datasets.js';
 import { benchPipeline } from './pipeline.js';
+import { benchQuality } from './quality.js';
+import { benchVariants } from './variants.js';
 import type { FitRequest, FitResult } from './protocol.js';
 
 const TREES = 100;
@@ -67,6 +72,7 @@ function hasSklearn(): boolean {
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
+  if (wanted[0] === 'variants') return benchVariants(wanted.slice(1));
   mkdirSync(BENCH_DIR, { recursive: true });
   const sets = await datasets((name) => wanted.length === 0 || wanted.includes(name));
   const sklearn = hasSklearn();
@@ -124,6 +130,7 @@ async function main(): Promise<void> {
     }
   }
   if (wanted.length === 0 || wanted.includes('generate')) benchGenerator();
+  if (wanted.length === 0 || wanted.includes('quality')) await benchQuality();
   if (wanted.length === 0 || wanted.includes('pipeline')) {
     await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('train-1M') });
   }
