@@ -28,6 +28,17 @@ export interface ReadAsMissing {
 
 const EXAMPLES = 3;
 
+/** The warning a scoring command gives for values it read as missing, `where` naming the rows' source. */
+export function describeReadAsMissing(
+  { feature, reason, rows, examples, more }: ReadAsMissing,
+  where: string,
+): string {
+  const what =
+    reason === 'unseen category' ? 'values the model never saw' : 'values that are not numbers';
+  const shown = `${examples.map((value) => `"${value}"`).join(', ')}${more ? ', …' : ''}`;
+  return `${rows} row(s) of ${where} have ${feature} ${what} (${shown}): scored as missing`;
+}
+
 export class BatchEncoder {
   private readonly indexes: number[];
   private readonly lookups: Array<Map<string, number> | null>;

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { collectGarbage } from '../common/memory.js';
 import { displayPath } from '../common/paths.js';
 import { openAtomicWriter, type AtomicWriter } from '../common/atomic-file.js';
-import { BatchEncoder } from '../data/batch-encoder.js';
+import { BatchEncoder, describeReadAsMissing } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import type { Delimiter } from '../data/delimiter.js';
 import type { DataSchema } from '../data/schema.js';
@@ -161,14 +161,9 @@ async function loadModel(options: PredictJobOptions, log: Logger): Promise<Loade
 }
 
 function warnReadAsMissing(encoder: BatchEncoder, file: string, log: Logger): void {
-  for (const { feature, reason, rows, examples, more } of encoder.readAsMissing()) {
-    const what =
-      reason === 'unseen category' ? 'values the model never saw' : 'values that are not numbers';
-    log.warn(
-      `${rows} row(s) of ${file} have ${feature} ${what} ` +
-        `(${examples.map((value) => `"${value}"`).join(', ')}${more ? ', …' : ''}): scored as missing`,
-      { feature, rows, reason },
-    );
+  for (const entry of encoder.readAsMissing()) {
+    const { feature, rows, reason } = entry;
+    log.warn(describeReadAsMissing(entry, file), { feature, rows, reason });
   }
 }
 

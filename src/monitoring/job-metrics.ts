@@ -40,6 +40,34 @@ const MODEL_GAUGES: Array<[keyof ModelMetrics, string, string]> = [
   ],
 ];
 
+/** `churn_model_info`: the model in use, its version and main hyperparameters as labels. */
+export function modelInfoGauge(registry: Registry): Gauge {
+  return new Gauge({
+    name: 'churn_model_info',
+    help: 'The model in use: its version and main hyperparameters as labels (value always 1).',
+    labelNames: [
+      'version',
+      'trees',
+      'max_depth',
+      'min_samples_leaf',
+      'max_features',
+      'class_weight',
+    ],
+    registers: [registry],
+  });
+}
+
+export function modelInfoLabels(version: string, params: ModelParams): Record<string, string> {
+  return {
+    version,
+    trees: String(params.trees),
+    max_depth: String(params.maxDepth ?? 'none'),
+    min_samples_leaf: String(params.minSamplesLeaf),
+    max_features: String(params.maxFeatures),
+    class_weight: params.classWeight,
+  };
+}
+
 export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
 export class JobMetrics {
@@ -83,30 +111,7 @@ export class JobMetrics {
 
   /** Always 1; its labels name the model version and its main hyperparameters. */
   recordModelInfo(version: string, params: ModelParams): void {
-    const info = new Gauge({
-      name: 'churn_model_info',
-      help: 'The model in use: its version and main hyperparameters as labels (value always 1).',
-      labelNames: [
-        'version',
-        'trees',
-        'max_depth',
-        'min_samples_leaf',
-        'max_features',
-        'class_weight',
-      ],
-      registers: [this.registry],
-    });
-    info.set(
-      {
-        version,
-        trees: String(params.trees),
-        max_depth: String(params.maxDepth ?? 'none'),
-        min_samples_leaf: String(params.minSamplesLeaf),
-        max_features: String(params.maxFeatures),
-        class_weight: params.classWeight,
-      },
-      1,
-    );
+    modelInfoGauge(this.registry).set(modelInfoLabels(version, params), 1);
   }
 
   /** A successful scoring run: counts its rows into the running total. */

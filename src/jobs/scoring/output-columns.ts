@@ -5,6 +5,7 @@
  */
 import { csvLine } from '../../data/csv-writer.js';
 import type { ScoredBatch } from './batches.js';
+import { predictedChurn, shownProbability } from './prediction.js';
 import { riskLevel, type RiskCutoffs } from './risk.js';
 
 export interface OutputColumns {
@@ -35,17 +36,13 @@ export function predictionColumns(threshold: number, cutoffs: RiskCutoffs): Outp
       const cells: string[] = new Array(scores.length);
       for (let row = 0; row < scores.length; row++) {
         const score = scores[row];
-        const predicted = score >= threshold ? 1 : 0;
-        cells[row] = `${formatProbability(score)},${predicted},${riskLevel(score, cutoffs)}`;
+        cells[row] =
+          `${shownProbability(score)},${predictedChurn(score, threshold)},` +
+          riskLevel(score, cutoffs);
       }
       return cells;
     },
   };
-}
-
-/** Six decimals: finer than any decision needs, and 0 and 1 stay short. */
-function formatProbability(score: number): string {
-  return String(Math.round(score * 1e6) / 1e6);
 }
 
 export function headerLine(groups: readonly OutputColumns[]): string {
