@@ -110,7 +110,9 @@ export function predictRange(
   const { roots, feature, left, missingLeft, value, categoryBits, categorical, categories } =
     forest;
   const tables = forest.lockstep;
-  const block = tables ? new Float64Array(BLOCK_ROWS * (columns.length + 1)) : null;
+  // Sized for the rows asked for: one customer needs one row's block, not 2048 rows' (160 KB).
+  const blockRows = Math.min(BLOCK_ROWS, end - start);
+  const block = tables ? new Float64Array(blockRows * (columns.length + 1)) : null;
   for (let blockStart = start; blockStart < end; blockStart += BLOCK_ROWS) {
     const blockEnd = Math.min(end, blockStart + BLOCK_ROWS);
     out.fill(0, blockStart, blockEnd);
