@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { didYouMean } from '../common/suggest.js';
 import {
@@ -40,33 +41,61 @@ export interface LoadedConfig {
 
 const KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
 const SPECS: Record<ConfigKey, KeySpec> = CONFIG_SCHEMA;
+/** Own keys only: `constructor` or `__proto__` is no key, whatever `in` says of a plain object. */
+const KNOWN = new Set<string>(KEYS);
 
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const values = new Map<ConfigKey, unknown>(KEYS.map((key) => [key, SPECS[key].default]));
-  const file = readConfigFile(options, values);
-  readEnvironment(options, values);
+  /** Where each value that is not a default came from, as errors name it. */
+  const sources = new Map<ConfigKey, string>();
+  const set = (key: ConfigKey, value: unknown, source: string) => {
+    values.set(key, value);
+    sources.set(key, source);
+  };
+  const file = readConfigFile(options, set);
+  readEnvironment(options, set);
   for (const { key, value, flag } of options.flags ?? []) {
-    values.set(key, parseValue(key, value, flag, options.cwd, typeof value === 'string'));
+    set(key, parseValue(key, value, flag, options.cwd, typeof value === 'string'), flag);
   }
   // Built-in default paths are relative to the working directory; the others are resolved already.
   for (const key of KEYS) {
-    if (SPECS[key].type === 'path' && typeof values.get(key) === 'string') {
+    if (SPECS[key].path && typeof values.get(key) === 'string') {
       values.set(key, resolve(options.cwd, values.get(key) as string));
     }
   }
-  const config = nest(values) as unknown as ChurnConfig;
+  const config = nest(values);
+  checkTogether(config, (key) => sources.get(key) ?? key);
+  return { config, file };
+}
+
+/** Rules between keys, once every layer is read. */
+function checkTogether(config: ChurnConfig, source: (key: ConfigKey) => string): void {
   if (config.risk.medium >= config.risk.high) {
     throw new UsageError(
       `risk.medium (${config.risk.medium}) must be below risk.high (${config.risk.high})`,
     );
   }
-  return { config, file };
+  const { id, target } = config.data;
+  if (id !== null && id === target) {
+    throw new UsageError(
+      `${bothSources(source('data.id'), source('data.target'))} name the same column "${id}": ` +
+        'the target cannot also be the id',
+    );
+  }
 }
 
-function readConfigFile(
-  options: LoadConfigOptions,
-  values: Map<ConfigKey, unknown>,
-): string | null {
+/** `--id and --target`, or `churn.config.json: data.id and data.target` from one file. */
+function bothSources(first: string, second: string): string {
+  const at = first.lastIndexOf(': ');
+  const file = at < 0 ? null : first.slice(0, at + 2);
+  return file !== null && second.startsWith(file)
+    ? `${first} and ${second.slice(file.length)}`
+    : `${first} and ${second}`;
+}
+
+type Setter = (key: ConfigKey, value: unknown, source: string) => void;
+
+function readConfigFile(options: LoadConfigOptions, set: Setter): string | null {
   const path = options.configFile
     ? resolve(options.cwd, options.configFile)
     : join(options.cwd, DEFAULT_CONFIG_FILE);
@@ -77,39 +106,39 @@ function readConfigFile(
   const label = options.configFile ?? DEFAULT_CONFIG_FILE;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
+    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UsageError(`${label}: not valid JSON: ${(error as Error).message}`);
   }
   if (!isPlainObject(parsed)) throw new UsageError(`${label}: must hold a JSON object`);
   for (const [key, value] of flatten(parsed)) {
-    if (!(key in SPECS)) throw new UsageError(`${label}: unknown key "${key}"${suggest(key)}`);
+    if (!KNOWN.has(key)) throw new UsageError(`${label}: unknown key "${key}"${suggest(key)}`);
     // Paths in a file are relative to the file, so a config works from any working directory.
-    const parsedValue = parseValue(
+    const source = `${label}: ${key}`;
+    set(
       key as ConfigKey,
-      value,
-      `${label}: ${key}`,
-      dirname(path),
-      false,
+      parseValue(key as ConfigKey, value, source, dirname(path), false),
+      source,
     );
-    values.set(key as ConfigKey, parsedValue);
   }
   return path;
 }
 
-function readEnvironment(options: LoadConfigOptions, values: Map<ConfigKey, unknown>): void {
+function readEnvironment(options: LoadConfigOptions, set: Setter): void {
   const byName = new Map(KEYS.map((key) => [envVarName(key), key]));
   for (const [name, raw] of Object.entries(options.env)) {
     if (!name.startsWith('CHURN_') || raw === undefined) continue;
     const key = byName.get(name);
     if (!key) throw new UsageError(`${name}: unknown configuration variable${suggest(name, true)}`);
-    values.set(key, parseValue(key, raw, name, options.cwd, true));
+    set(key, parseValue(key, raw, name, options.cwd, true), name);
   }
 }
 
 /**
- * Checks one value against its key's spec. Values from the environment and flags arrive as text
- * and are converted; values from the JSON file must already have the right JSON type.
+ * Checks one value against its key's schema. Values from the environment and flags arrive as
+ * text and are converted (`null`, numbers); values from the JSON file must already have the right
+ * JSON type.
  */
 function parseValue(
   key: ConfigKey,
@@ -119,73 +148,74 @@ function parseValue(
   fromText: boolean,
 ): unknown {
   const spec = SPECS[key];
-  const fail = (expected: string): never => {
-    const shown = spec.secret ? 'a value that is not shown' : JSON.stringify(raw);
-    throw new UsageError(`${source} must be ${expected}, got ${shown}`);
-  };
-  if (raw === null || (fromText && raw === 'null')) {
-    return spec.nullable ? null : fail(describeAccepted(spec));
+  const schema = schemaOf(spec);
+  const candidates =
+    !fromText || typeof raw !== 'string' ? [raw] : raw === 'null' ? [null] : textValues(raw);
+  for (const candidate of candidates) {
+    const parsed = schema.safeParse(candidate);
+    if (!parsed.success) continue;
+    const value = parsed.data;
+    return spec.path && typeof value === 'string' && !isAbsolute(value)
+      ? resolve(baseDir, value)
+      : value;
   }
-  const text = fromText && typeof raw === 'string';
-  switch (spec.type) {
-    case 'string':
-      return typeof raw === 'string' && raw.length > 0 ? raw : fail('a non-empty string');
-    case 'path':
-      if (typeof raw !== 'string' || raw.length === 0) return fail('a path');
-      return isAbsolute(raw) ? raw : resolve(baseDir, raw);
-    case 'enum':
-      return typeof raw === 'string' && spec.values.includes(raw)
-        ? raw
-        : fail(describeAccepted(spec));
-    case 'integer': {
-      const value = text ? parseNumber(raw as string) : raw;
-      const ok =
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        value >= spec.min &&
-        (spec.max === undefined || value <= spec.max);
-      return ok ? value : fail(describeAccepted(spec));
-    }
-    case 'number': {
-      const value = text ? parseNumber(raw as string) : raw;
-      const inRange =
-        typeof value === 'number' &&
-        (spec.exclusive
-          ? value > spec.min && value < spec.max
-          : value >= spec.min && value <= spec.max);
-      return inRange ? value : fail(describeAccepted(spec));
-    }
-    case 'maxFeatures': {
-      if (raw === 'sqrt' || raw === 'log2' || raw === 'all') return raw;
-      const value = text ? parseNumber(raw as string) : raw;
-      const ok =
-        typeof value === 'number' &&
-        ((value > 0 && value < 1) || (Number.isInteger(value) && value >= 1));
-      return ok ? value : fail(describeAccepted(spec));
-    }
-  }
+  const shown = spec.secret ? 'a value that is not shown' : (spec.shown ?? JSON.stringify)(raw);
+  throw new UsageError(`${source} must be ${describeAccepted(spec)}, got ${shown}`);
 }
 
-export function describeAccepted(spec: KeySpec): string {
-  const orNull = spec.nullable ? ' or null' : '';
-  switch (spec.type) {
-    case 'string':
-      return `a non-empty string${orNull}`;
-    case 'path':
-      return `a path${orNull}`;
-    case 'enum':
-      return `one of ${spec.values.join(', ')}${orNull}`;
-    case 'integer':
-      return spec.max === undefined
-        ? `an integer of at least ${spec.min}${orNull}`
-        : `an integer from ${spec.min} to ${spec.max}${orNull}`;
-    case 'number':
-      return spec.exclusive
-        ? `a number between ${spec.min} and ${spec.max} (exclusive)${orNull}`
-        : `a number from ${spec.min} to ${spec.max}${orNull}`;
-    case 'maxFeatures':
-      return 'sqrt, log2, all, a whole number of features, or a fraction between 0 and 1';
+/** A text value as itself, then as the number it spells, if it spells one. */
+function textValues(text: string): unknown[] {
+  const number = parseNumber(text);
+  return typeof number === 'number' ? [text, number] : [text];
+}
+
+const schemas = new WeakMap<KeySpec, z.ZodType>();
+
+function schemaOf(spec: KeySpec): z.ZodType {
+  let schema = schemas.get(spec);
+  if (!schema) {
+    schema = spec.schema(z);
+    schemas.set(spec, schema);
   }
+  return schema;
+}
+
+type JsonSchema = {
+  type?: string;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+};
+
+/** What a key accepts, in words, from its schema: "an integer from 1 to 64 or null". */
+export function describeAccepted(spec: KeySpec): string {
+  const json = z.toJSONSchema(schemaOf(spec)) as JsonSchema;
+  const alternatives = json.anyOf ?? [json];
+  const orNull = alternatives.some((option) => option.type === 'null') ? ' or null' : '';
+  if (spec.accepts) return spec.accepts + orNull;
+  const [value, ...others] = alternatives.filter((option) => option.type !== 'null');
+  if (others.length > 0)
+    throw new Error('a key of several kinds of value must say what it accepts');
+  return describeJson(value, spec.path === true) + orNull;
+}
+
+function describeJson(schema: JsonSchema, path: boolean): string {
+  if (schema.enum) return `one of ${schema.enum.join(', ')}`;
+  if (schema.type === 'string') return path ? 'a path' : 'a non-empty string';
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
+  if (schema.type === 'integer') {
+    return maximum === undefined || maximum >= Number.MAX_SAFE_INTEGER
+      ? `an integer of at least ${minimum}`
+      : `an integer from ${minimum} to ${maximum}`;
+  }
+  if (schema.type === 'number' && exclusiveMinimum !== undefined) {
+    return `a number between ${exclusiveMinimum} and ${exclusiveMaximum} (exclusive)`;
+  }
+  if (schema.type === 'number') return `a number from ${minimum} to ${maximum}`;
+  throw new Error(`no words for the schema ${JSON.stringify(schema)}`);
 }
 
 function parseNumber(text: string): number | string {
@@ -197,13 +227,14 @@ function flatten(object: Record<string, unknown>, prefix = ''): Array<[string, u
   const entries: Array<[string, unknown]> = [];
   for (const [name, value] of Object.entries(object)) {
     const key = prefix + name;
-    if (isPlainObject(value) && !(key in SPECS)) entries.push(...flatten(value, `${key}.`));
+    if (isPlainObject(value) && !KNOWN.has(key)) entries.push(...flatten(value, `${key}.`));
     else entries.push([key, value]);
   }
   return entries;
 }
 
-function nest(values: Map<ConfigKey, unknown>): Record<string, unknown> {
+/** The keys' values as the nested object their dots describe. */
+function nest(values: Map<ConfigKey, unknown>): ChurnConfig {
   const root: Record<string, unknown> = {};
   for (const [key, value] of values) {
     const parts = key.split('.');
@@ -213,7 +244,8 @@ function nest(values: Map<ConfigKey, unknown>): Record<string, unknown> {
     }
     node[parts[parts.length - 1]] = value;
   }
-  return root;
+  // Every key was validated against its schema, and ChurnConfig is those schemas' output, nested.
+  return root as ChurnConfig;
 }
 
 function suggest(name: string, env = false): string {

@@ -60,12 +60,25 @@ describe('the error boundary', () => {
     [['generate', '--out', 'x.csv', '--rows', 'many'], "option '--rows <n>' argument 'many'"],
     [['generate', '--out', 'x.csv', '--drift', '2'], "option '--drift <x>' argument '2'"],
     [['generate'], "required option '--out <file>' not specified"],
-  ])('turns bad usage %j into one line and exit code 2', async (args, message) => {
+    [
+      ['train', '--pushgateway', 'htp:/gateway:9091'],
+      '--pushgateway must be an http or https URL or null, got "htp:/gateway:9091"',
+    ],
+    [
+      ['predict', '--pushgateway', 'gateway:9091'],
+      '--pushgateway must be an http or https URL or null',
+    ],
+    [
+      ['train', '--data', 'x.csv', '--id', 'saiu', '--target', 'saiu'],
+      '--id and --target name the same column "saiu": the target cannot also be the id',
+    ],
+  ])('turns bad usage %j into one line and exit code 2, writing nothing', async (args, message) => {
     const result = await runChurn(args, { cwd: dir.path });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(result.stderr.split('\n')[0] + '\n');
     expect(result.stderr).toContain(`error: ${message}`);
+    expect(readdirSync(dir.path)).toEqual([]);
   });
 
   it('names the configuration file and key of a bad setting, exit 2', async () => {

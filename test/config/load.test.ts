@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { envVarName } from '../../src/config/schema.js';
+import { z } from 'zod';
+import { CONFIG_SCHEMA, envVarName } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
@@ -147,6 +148,80 @@ describe('configuration validation', () => {
     expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
       'risk.medium (0.8) must be below risk.high (0.7)',
     );
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'])(
+    'refuses %s as an unknown key, at the top and inside a section',
+    (name) => {
+      writeConfig(`{ "${name}": 1 }`);
+      expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+        `churn.config.json: unknown key "${name}"`,
+      );
+      writeConfig(`{ "model": { "${name}": { "trees": 5 } } }`);
+      expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+        `churn.config.json: unknown key "model.${name}.trees"`,
+      );
+    },
+  );
+
+  it('reads a file that starts with a UTF-8 byte order mark', () => {
+    writeConfig('\uFEFF' + JSON.stringify({ model: { trees: 33 } }));
+    expect(loadConfig({ cwd: dir.path, env: {} }).config.model.trees).toBe(33);
+  });
+
+  it.each(['htp:/gateway:9091', 'gateway:9091', 'http//gateway:9091', 'ftp://gateway', 'http://'])(
+    'refuses the Pushgateway URL %s, from a flag or the file',
+    (url) => {
+      const fromFlag = () =>
+        loadConfig({
+          cwd: dir.path,
+          env: {},
+          flags: [{ key: 'pushgateway.url', value: url, flag: '--pushgateway' }],
+        });
+      expect(fromFlag).toThrow(
+        `--pushgateway must be an http or https URL or null, got ${JSON.stringify(url)}`,
+      );
+      writeConfig({ pushgateway: { url } });
+      expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+        'churn.config.json: pushgateway.url must be an http or https URL or null',
+      );
+    },
+  );
+
+  it('accepts http and https Pushgateway URLs, and hides the password of a bad one', () => {
+    for (const url of ['http://127.0.0.1:9091', 'https://push.example.com/base/']) {
+      const env = { CHURN_PUSHGATEWAY_URL: url };
+      expect(loadConfig({ cwd: dir.path, env }).config.pushgateway.url).toBe(url);
+    }
+    const env = { CHURN_PUSHGATEWAY_URL: 'htp://ana:hunter2@gateway:9091' };
+    expect(() => loadConfig({ cwd: dir.path, env })).toThrow(
+      'CHURN_PUSHGATEWAY_URL must be an http or https URL or null, got "htp://***@gateway:9091"',
+    );
+  });
+
+  it('refuses the same column as id and target, naming where each came from', () => {
+    const flags = [
+      { key: 'data.id' as const, value: 'saiu', flag: '--id' },
+      { key: 'data.target' as const, value: 'saiu', flag: '--target' },
+    ];
+    expect(() => loadConfig({ cwd: dir.path, env: {}, flags })).toThrow(
+      '--id and --target name the same column "saiu": the target cannot also be the id',
+    );
+    writeConfig({ data: { target: 'churn', id: 'churn' } });
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      'churn.config.json: data.id and data.target name the same column "churn"',
+    );
+  });
+
+  it("accepts every key's default with its own schema", () => {
+    const { config } = loadConfig({ cwd: dir.path, env: {} });
+    for (const [key, spec] of Object.entries(CONFIG_SCHEMA)) {
+      const [section, name] = key.split('.');
+      const value =
+        name === undefined ? config[section as 'modelsDir'] : (config as never)[section][name];
+      expect(spec.schema(z).safeParse(spec.default).success, key).toBe(true);
+      if (!('path' in spec)) expect(value, key).toEqual(spec.default);
+    }
   });
 
   it('derives environment variable names from keys', () => {
