@@ -6,11 +6,12 @@
  * what it waited for, rather than a silent wait, on a loaded one.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentModel } from './dashboards/queries.js';
-import { startStack, STACK_DIR } from './monitoring.js';
+import { stackDir, startStack } from './monitoring.js';
+import { copySampleProject } from './sample-project.js';
 import {
   activeAlerts,
   instantQuery,
@@ -21,18 +22,16 @@ import {
 import { REPOSITORY_ROOT } from './stack/services.js';
 import { Deadline, seconds, StackError } from './stack/wait.js';
 
-const DEMO_DIR = join(REPOSITORY_ROOT, 'outputs', 'demo');
+/** The demo's scratch project (DEMO_DIR, or outputs/demo of the clone), made anew each run. */
+const DEMO_DIR = process.env.DEMO_DIR
+  ? resolve(process.env.DEMO_DIR)
+  : join(REPOSITORY_ROOT, 'outputs', 'demo');
 const CHURN = join(REPOSITORY_ROOT, 'bin', 'churn.js');
-const SAMPLE_FILES = ['train.csv', 'new_batch_1.csv', 'new_batch_2.csv'];
 
 /** A scratch project: retrain rewrites its training file, which must not be the shipped one. */
 function prepareProject(): void {
   rmSync(DEMO_DIR, { recursive: true, force: true });
-  mkdirSync(join(DEMO_DIR, 'data'), { recursive: true });
-  for (const file of SAMPLE_FILES) {
-    copyFileSync(join(REPOSITORY_ROOT, 'data', file), join(DEMO_DIR, 'data', file));
-  }
-  copyFileSync(join(REPOSITORY_ROOT, 'churn.config.json'), join(DEMO_DIR, 'churn.config.json'));
+  copySampleProject(DEMO_DIR);
 }
 
 export function demoDeadline(env: NodeJS.ProcessEnv = process.env): Deadline {
@@ -77,7 +76,8 @@ function churn(title: string, args: string[], pushgateway: string, deadline: Dea
   const env = {
     ...process.env,
     CHURN_PUSHGATEWAY_URL: pushgateway,
-    FORCE_COLOR: process.env.FORCE_COLOR ?? '1',
+    // Colour through the pipe, unless the terminal asked for none.
+    ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.env.FORCE_COLOR ?? '1' }),
   };
   run(`churn ${args[0]}`, [process.execPath, CHURN, ...args], { cwd: DEMO_DIR, env }, deadline);
 }
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       : '  Grafana        not running here: see npm run monitoring:status',
   );
   console.log(
-    `  Alert log      ${join(STACK_DIR, 'alerts.log')} (notifications arrive after Alertmanager's 30 s group wait)`,
+    `  Alert log      ${join(stackDir(), 'alerts.log')} (notifications arrive after Alertmanager's 30 s group wait)`,
   );
   console.log(`  The demo project: ${DEMO_DIR} (models, predictions, logs)`);
 }

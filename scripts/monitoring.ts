@@ -2,9 +2,9 @@
  * `npm run monitoring:up | monitoring:down | monitoring:status`: the monitoring stack through
  * docker compose when a Docker engine answers, otherwise from the locally installed binaries
  * (Debian's prometheus, prometheus-pushgateway, prometheus-alertmanager), in the background,
- * with data, logs and PID files under outputs/monitoring/. `--local` skips Docker.
+ * with data, logs and PID files under outputs/monitoring/ (or STACK_DIR). `--local` skips Docker.
  */
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compose, dockerComposeAvailable } from './stack/docker.js';
 import { GRAFANA_INSTALL } from './stack/grafana.js';
@@ -23,10 +23,25 @@ import {
 } from './stack/services.js';
 import { Deadline, StackError } from './stack/wait.js';
 
-export const STACK_DIR = join(REPOSITORY_ROOT, 'outputs', 'monitoring');
+/** Where the local stack keeps its files: STACK_DIR, or outputs/monitoring of the clone. */
+export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STACK_DIR ? resolve(env.STACK_DIR) : join(REPOSITORY_ROOT, 'outputs', 'monitoring');
+}
 
 export function localContext(env: NodeJS.ProcessEnv = process.env): ServiceContext {
-  return { dir: STACK_DIR, ports: portsFrom(env) };
+  return { dir: stackDir(env), ports: portsFrom(env) };
+}
+
+/** SCRAPE_INTERVAL: how often Prometheus scrapes and evaluates (default: the configured 15s). */
+function scrapeInterval(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.SCRAPE_INTERVAL;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+(ms|s|m)$/.test(value)) {
+    throw new StackError(
+      `SCRAPE_INTERVAL must be a duration such as 5s, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 const GRAFANA_NOTE =
@@ -75,9 +90,11 @@ export async function startStack(
     if (status !== 0) throw new StackError(`docker compose up failed (exit code ${status})`);
     return { urls: COMPOSE_URLS, services: null };
   }
-  console.log(`Starting the monitoring stack from local binaries (data and logs in ${STACK_DIR})`);
   const context = localContext();
-  const services = await startLocalStack({ ...context, deadline });
+  console.log(
+    `Starting the monitoring stack from local binaries (data and logs in ${context.dir})`,
+  );
+  const services = await startLocalStack({ ...context, deadline, interval: scrapeInterval() });
   const url = (name: ServiceName) => serviceUrl(context, name);
   return {
     urls: {
@@ -104,13 +121,17 @@ async function up(local: boolean): Promise<number> {
     console.log(`Alertmanager ${urls.alertmanager}, Grafana ${urls.grafana} (admin/admin)`);
   }
   console.log(`\nPush from churn with: export CHURN_PUSHGATEWAY_URL=${urls.pushgateway}`);
-  if (services) console.log('Alert notifications: tail -f outputs/monitoring/alerts.log');
+  if (services) {
+    console.log(
+      `Alert notifications: tail -f ${relative(process.cwd(), join(stackDir(), 'alerts.log'))}`,
+    );
+  }
   console.log('Next: npm run demo; stop with npm run monitoring:down');
   return 0;
 }
 
 async function down(local: boolean): Promise<number> {
-  const stopped = await stopLocalStack(STACK_DIR);
+  const stopped = await stopLocalStack(stackDir());
   for (const state of stopped) console.log(`stopped ${state.title} (pid ${state.pid})`);
   if (!local && dockerComposeAvailable()) return compose(['down']);
   if (stopped.length === 0) console.log('nothing to stop: no local monitoring service is running');

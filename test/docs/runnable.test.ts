@@ -1,139 +1,92 @@
 /**
- * The docs cannot rot: every code block marked `sh runnable` in the README and the tutorial runs
- * here, in order, in a scratch copy of the project (one for the README, one the tutorial's steps
- * share), against a monitoring stack started for the
- * purpose (CHURN_PUSHGATEWAY_URL and PROMETHEUS_URL point at it); every `promql` block of the
- * docs must be a query Prometheus accepts. `npx churn` runs the built CLI; `npm ci` is skipped,
- * since the tests run in an installed checkout.
+ * The docs cannot rot: the README's and the tutorial's `sh runnable` blocks run here as a
+ * newcomer runs them (scripts/tutorial/run.ts: in order, in one scratch clone, the monitoring
+ * stack started by step 3's `npm run monitoring:up`), each must succeed, and each output block
+ * must show what its command printed in this run, but for times, durations and ids
+ * (scripts/tutorial/normalize.ts). When a change alters an output, `npm run docs:tutorial`
+ * rewrites the excerpts from one new run. Every `promql` block of the docs must be a query
+ * Prometheus accepts.
  */
-import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stopLocalStack } from '../../scripts/stack/local.js';
+import { fences, readDocument, runnableDocuments } from '../../scripts/tutorial/documents.js';
+import { Comparable } from '../../scripts/tutorial/normalize.js';
+import { describeFailure, runTutorial, type TutorialRun } from '../../scripts/tutorial/run.js';
 import { instantQuery } from '../../scripts/stack/prometheus-api.js';
-import { CHURN_BIN, copySampleProject, REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { MONITORING_STACK } from '../helpers/monitoring-binaries.js';
 import { binary, requires } from '../helpers/prerequisites.js';
-import { startTestStack } from '../helpers/stack.js';
 
-const TUTORIAL = join(REPO_ROOT, 'docs', 'tutorial');
-const DOCUMENTS = [
-  'README.md',
-  ...readdirSync(TUTORIAL)
-    .filter((name) => /^\d\d-.*\.md$/.test(name))
-    .sort()
-    .map((name) => join('docs', 'tutorial', name)),
-];
+const DOCUMENTS = runnableDocuments();
 const PROMQL_DOCUMENTS = [...DOCUMENTS, join('docs', 'prometheus.md')];
-
-function blocks(document: string, info: string): string[] {
-  const text = readFileSync(join(REPO_ROOT, document), 'utf8');
-  const fence = new RegExp(`^\`\`\`${info}\\n([\\s\\S]*?)^\`\`\`$`, 'gm');
-  return [...text.matchAll(fence)].map((match) => match[1]);
-}
-
-const SHIMS: Record<string, string> = {
-  npx: `#!/usr/bin/env bash
-if [ "$1" = churn ]; then shift; exec "${process.execPath}" "${CHURN_BIN}" "$@"; fi
-echo "doc tests run only npx churn, not: npx $*" >&2; exit 127
-`,
-  npm: `#!/usr/bin/env bash
-if [ "$1" = ci ]; then echo "(npm ci skipped: the tests run in an installed checkout)"; exit 0; fi
-echo "doc tests do not run: npm $*" >&2; exit 127
-`,
-};
-
-function runBlock(
-  script: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { cwd, env });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
 
 requires(
   [...MONITORING_STACK, binary('/usr/bin/curl', 'curl')],
-  'the runnable blocks of the README and the tutorial, and the PromQL of the docs',
+  "the README's and the tutorial's commands and their output excerpts, and the PromQL of the docs",
 ).describe('the documentation, run', () => {
-  const scratch = tempDir();
-  const stackDir = join(scratch.path, 'stack');
-  let env: NodeJS.ProcessEnv;
-  let prometheus: string;
+  let tutorial: TutorialRun;
+  /** Per document, each output block: as committed and as printed now, both made comparable. */
+  const excerpts = new Map<string, Array<{ number: number; committed: string; now: string }>>();
 
   beforeAll(async () => {
-    const { url } = await startTestStack(stackDir);
-    prometheus = url('prometheus');
-    const bin = join(scratch.path, 'bin');
-    mkdirSync(bin);
-    for (const [name, text] of Object.entries(SHIMS)) {
-      writeFileSync(join(bin, name), text);
-      chmodSync(join(bin, name), 0o755);
+    tutorial = await runTutorial();
+    // One numbering of model versions across all the excerpts, on each side.
+    const committed = new Comparable();
+    const now = new Comparable();
+    for (const { document, runs } of tutorial.documents) {
+      excerpts.set(
+        document,
+        runs
+          .filter((run) => run.block.output)
+          .map((run) => ({
+            number: run.block.number,
+            committed: committed.normalize(run.block.output!.body),
+            now: now.normalize(run.excerpt ?? ''),
+          })),
+      );
     }
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([key]) => !key.startsWith('CHURN_') && key !== 'FORCE_COLOR',
-      ),
-    );
-    env = {
-      ...inherited,
-      PATH: `${bin}:${process.env.PATH}`,
-      NO_COLOR: '1',
-      CHURN_PUSHGATEWAY_URL: url('pushgateway'),
-      PROMETHEUS_URL: prometheus,
-    };
-  }, 60_000);
+  }, 900_000);
 
   afterAll(async () => {
-    await stopLocalStack(stackDir);
-    scratch.remove();
+    await tutorial?.close();
   });
 
   for (const document of DOCUMENTS) {
-    it(`runs the runnable blocks of ${document}, in order`, async () => {
-      const scripts = blocks(document, 'sh runnable');
-      expect(scripts.length, document).toBeGreaterThan(0);
-      // The tutorial's steps build on each other, as for a student following them in order.
-      const project = join(
-        scratch.path,
-        document.startsWith('docs/tutorial') ? 'tutorial' : document,
-      );
-      if (!existsSync(project)) {
-        mkdirSync(project);
-        copySampleProject(project);
+    it(`runs the commands of ${document} in order, each printing what its excerpt shows`, () => {
+      const { runs } = tutorial.documents.find((run) => run.document === document)!;
+      expect(runs.length, document).toBeGreaterThan(0);
+      for (const run of runs) {
+        expect(run.code === 0 && !run.problem, describeFailure(document, run)).toBe(true);
       }
-      for (const script of scripts) {
-        const result = await runBlock(script, project, env);
-        expect(result.code, `${document}:\n${script}\n${result.output}`).toBe(0);
+      for (const { number, committed, now } of excerpts.get(document)!) {
+        expect(
+          now,
+          `${document}, the output of command ${number} differs from this run's: if the change ` +
+            'is meant, run npm run docs:tutorial and review the new excerpts',
+        ).toBe(committed);
       }
     });
   }
 
+  it('shows real output after the commands whose output matters', () => {
+    const counts = Object.fromEntries(
+      [...excerpts].map(([document, blocks]) => [document, blocks.length]),
+    );
+    expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(15);
+  });
+
   it('accepts every PromQL query of the docs', async () => {
     const queries = PROMQL_DOCUMENTS.flatMap((document) =>
-      blocks(document, 'promql').map((query) => ({ document, query: query.trim() })),
+      fences(readDocument(document))
+        .filter((fence) => fence.info === 'promql')
+        .map((fence) => ({ document, query: fence.body.trim() })),
     );
     expect(queries.length).toBeGreaterThanOrEqual(30);
+    expect(tutorial.prometheus).not.toBeNull();
     for (const { document, query } of queries) {
-      await expect(instantQuery(prometheus, query), `${document}: ${query}`).resolves.toBeDefined();
+      await expect(
+        instantQuery(tutorial.prometheus!, query),
+        `${document}: ${query}`,
+      ).resolves.toBeDefined();
     }
   });
 });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copySampleProject } from '../../scripts/sample-project.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHURN_BIN = join(REPO_ROOT, 'bin', 'churn.js');
@@ -48,13 +49,7 @@ export function tempDir(): { path: string; remove: () => void } {
 }
 
 /** The shipped configuration and sample data, copied into a scratch folder to run commands in. */
-export function copySampleProject(dir: string): void {
-  mkdirSync(join(dir, 'data'));
-  for (const name of ['train.csv', 'new_batch_1.csv', 'new_batch_2.csv']) {
-    copyFileSync(join(REPO_ROOT, 'data', name), join(dir, 'data', name));
-  }
-  copyFileSync(join(REPO_ROOT, 'churn.config.json'), join(dir, 'churn.config.json'));
-}
+export { copySampleProject };
 
 export interface Stopped {
   code: number | null;

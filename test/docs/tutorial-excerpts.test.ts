@@ -1,0 +1,101 @@
+/**
+ * How the tutorial's excerpts are cut from a run and compared with a new one
+ * (scripts/tutorial): only what varies from run to run is blanked, and model versions keep
+ * their identity across excerpts.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  excerpt,
+  outputSpec,
+  runnableBlocks,
+  withOutputs,
+} from '../../scripts/tutorial/documents.js';
+import { Comparable, forReaders } from '../../scripts/tutorial/normalize.js';
+
+const page = [
+  '# A step',
+  '```sh runnable',
+  'npx churn train',
+  '```',
+  'It prints:',
+  '```text output stdout',
+  'old',
+  '```',
+  '```sh runnable',
+  'npx churn models list',
+  '```',
+  '```promql',
+  'up',
+  '```',
+  '',
+].join('\n');
+
+describe("the tutorial's output blocks", () => {
+  it('pairs each output block with the command before it, and rewrites only its body', () => {
+    const blocks = runnableBlocks('page.md', page);
+    expect(blocks.map((block) => [block.number, block.script, block.output?.body])).toEqual([
+      [1, 'npx churn train\n', 'old\n'],
+      [2, 'npx churn models list\n', undefined],
+    ]);
+    expect(blocks[0].output!.spec).toEqual({ stdout: true, from: undefined, to: undefined });
+    expect(withOutputs(page, blocks, new Map([[1, 'new\nlines\n']]))).toBe(
+      page.replace('old\n', 'new\nlines\n'),
+    );
+    expect(() => runnableBlocks('bad.md', '```text output\nx\n```\n')).toThrow(
+      'bad.md: the output block at offset',
+    );
+  });
+
+  it('cuts an excerpt between the lines that contain its from and to texts', () => {
+    const spec = outputSpec('text output from="F2 of" to="Alerts"')!;
+    expect(spec).toEqual({ stdout: false, from: 'F2 of', to: 'Alerts' });
+    const output =
+      'starting\n  F2 of the model  0.694  \n  AUC 0.844\n  Alerts  none\nwhere to look\n';
+    expect(excerpt(output, spec)).toBe('  F2 of the model  0.694\n  AUC 0.844\n  Alerts  none\n');
+    expect(() => excerpt('nothing\n', spec)).toThrow('no line of the output contains "F2 of"');
+    expect(outputSpec('text')).toBeNull();
+  });
+
+  it("shows a run's scratch clone, ports and stack frames as a reader's would be", () => {
+    const places = {
+      project: '/tmp/churn-tutorial-x/clone',
+      ports: [[40123, 9091]] as Array<[number, number]>,
+    };
+    expect(
+      forReaders(
+        'config=/tmp/churn-tutorial-x/clone/churn.config.json gateway=http://127.0.0.1:40123 ' +
+          '"stack":"Error: no such file\\n    at open (file:///srv/x.js:1:2)\\n    at y"}',
+        places,
+      ),
+    ).toBe(
+      'config=/…/churn.config.json gateway=http://127.0.0.1:9091 "stack":"Error: no such file\\n    at …"}',
+    );
+  });
+
+  it('blanks times, durations and ids, and numbers versions in order of appearance', () => {
+    const comparable = new Comparable();
+    expect(
+      comparable.normalize(
+        '08:28:14 INFO train started pid=17100 ✔ trained 20261201-082808-125-7718 in 2.43s\n' +
+          '{"runId":"f6047253-859c-401f-9f81-0ba1b7e674d2","seconds":3.381,"timestamp":"2026-12-01T08:28:18.094Z"}\n' +
+          'logs/churn-2026-12-01.log  2026-12-01 08:28:08  backup-20261201T075158Z.csv\n' +
+          'push_time_seconds{job="churn_predict"} 1.7961137136759667e+09 grew seconds=0.606\n',
+      ),
+    ).toBe(
+      '<time> INFO train started pid <pid> ✔ trained <version 1> in <duration>\n' +
+        '{"runId":"<run id>","seconds":<duration>,"timestamp":"<timestamp>"}\n' +
+        'logs/churn-<date>.log  <date> <time>  backup-<stamp>.csv\n' +
+        'push_time_seconds{job="churn_predict"} <epoch> grew seconds=<duration>\n',
+    );
+    // The same version keeps its number; another gets the next: a wrong version still shows.
+    expect(
+      comparable.normalize(
+        '20261201-082808-125-7718 20261201-090000-000-abcd 20261201-082808-125-7718',
+      ),
+    ).toBe('<version 1> <version 2> <version 1>');
+    // What does not vary from run to run stays: metrics, counts, customer ids.
+    expect(comparable.normalize('F2 0.6938, 1,458 low, 921671261,0.163965,0,low')).toBe(
+      'F2 0.6938, 1,458 low, 921671261,0.163965,0,low',
+    );
+  });
+});
