@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { deriveSeed } from '../common/random.js';
 import { binFeatures } from './binning.js';
-import { OOB_SCALE, type GrowingProblem } from './grower.js';
+import { OOB_SCALE, type GrowingProblem, type TreeParams } from './grower.js';
 import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
 import { scoreRows, ScoringStream } from './parallel-scoring.js';
@@ -141,29 +141,10 @@ export async function trainForest(
   const rows = data.labels.length;
   const threads = Math.max(1, settings.threads ?? availableParallelism());
 
-  const binned = binFeatures(data.features, {
-    maxBins: settings.maxBins,
-    minCategoryCount: settings.minCategoryCount,
-    allocate: threads > 1 ? (bytes) => new Uint8Array(new SharedArrayBuffer(bytes)) : undefined,
-  });
-  const problem: GrowingProblem = {
-    rows,
-    featureCount: binned.featureCount,
-    bins: binned.bins,
-    mappers: binned.mappers,
-    layout: histogramLayout(binned.mappers.map((mapper) => mapper.bins)),
-    labels: data.labels,
-    baseWeight: baseWeights(data, settings.classWeight),
-  };
+  const problem = growingProblem(data, settings, threads > 1);
   const grown = await growTrees({
     problem,
-    params: {
-      bootstrap: settings.bootstrap,
-      maxDepth: settings.maxDepth ?? Infinity,
-      minSamplesLeaf: settings.minSamplesLeaf,
-      minSamplesSplit: settings.minSamplesSplit,
-      featuresPerNode: featuresPerNode(settings.maxFeatures, binned.featureCount),
-    },
+    params: treeParams(settings, problem.featureCount),
     seeds: Array.from({ length: settings.trees }, (_, t) => deriveSeed(settings.seed, t)),
     threads,
     oob: true,
@@ -185,6 +166,42 @@ export async function trainForest(
   }
   const { threads: _threads, ...model } = settings; // threads shape the run, not the model
   return { forest: Forest.assemble(features, model, importances, flat), oobScores };
+}
+
+/** The binned data and weights every tree grows from; `shared` puts the bins in shared memory. */
+export function growingProblem(
+  data: TrainingSet,
+  settings: ForestParams,
+  shared: boolean,
+): GrowingProblem {
+  const binned = binFeatures(data.features, {
+    maxBins: settings.maxBins,
+    minCategoryCount: settings.minCategoryCount,
+    allocate: shared ? (bytes) => new Uint8Array(new SharedArrayBuffer(bytes)) : undefined,
+  });
+  return {
+    rows: data.labels.length,
+    featureCount: binned.featureCount,
+    bins: binned.bins,
+    mappers: binned.mappers,
+    layout: histogramLayout(binned.mappers.map((mapper) => mapper.bins)),
+    labels: data.labels,
+    baseWeight: baseWeights(data, settings.classWeight),
+  };
+}
+
+/** What each tree of a forest with these settings is grown by. */
+export function treeParams(settings: ForestParams, featureCount: number): TreeParams {
+  return {
+    bootstrap: settings.bootstrap,
+    maxDepth: settings.maxDepth ?? Infinity,
+    minSamplesLeaf: settings.minSamplesLeaf,
+    minCategoryRows: settings.minCategoryRows,
+    categorySmoothing: settings.categorySmoothing,
+    maxCategorySplit: settings.maxCategorySplit,
+    minSamplesSplit: settings.minSamplesSplit,
+    featuresPerNode: featuresPerNode(settings.maxFeatures, featureCount),
+  };
 }
 
 /** Row weight times class weight; 'balanced' weighs class c by rows / (2 × rows of c). */

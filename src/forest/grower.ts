@@ -20,7 +20,10 @@ import {
   resetCandidate,
   searchFeature,
   sideTable,
+  type BinSummary,
   type NodeTotals,
+  type SplitCandidate,
+  type SplitRules,
 } from './splitting.js';
 import { TreeBuilder, type Tree } from './tree.js';
 
@@ -47,12 +50,16 @@ export interface GrowingProblem {
   baseWeight: Float64Array;
 }
 
-export interface TreeParams {
+export interface TreeParams extends SplitRules {
   bootstrap: boolean;
   maxDepth: number;
-  minSamplesLeaf: number;
   minSamplesSplit: number;
   featuresPerNode: number;
+  /**
+   * Nodes with at least this many rows keep histograms (DENSE_NODE_ROWS unless set): tests set 0
+   * or Infinity to grow every node by one path, which must give the same tree.
+   */
+  denseNodeRows?: number;
 }
 
 /** Out-of-bag predictions summed over trees: sum / count is the OOB probability. */
@@ -145,57 +152,41 @@ export class Workspace {
   }
 }
 
+/**
+ * Grows one tree in four phases: draw the bootstrap sample (`drawSample`); then, node by node
+ * from a stack, find the best split among the features drawn for it (`findSplit`), apply it
+ * (`splitNode`: partition the rows, record the split and its children) and hand the children
+ * their histograms (`childHistograms`); finally score the rows left out of the sample
+ * (`accumulateOob`).
+ */
 export function growTree(
   workspace: Workspace,
   params: TreeParams,
   seed: number,
   oob: OobAccumulator | null,
 ): GrownTree {
-  const problem = workspace.problem;
-  const { rows, featureCount, bins, mappers, layout, labels } = problem;
   const rng = new Random(seed);
-  const { counts, indices, features, categorical, positionLabel, positionWeight } = workspace;
-
   workspace.startTree();
-  if (params.bootstrap) {
-    counts.fill(0);
-    for (let draw = 0; draw < rows; draw++) counts[rng.int(rows)]++;
-  } else {
-    counts.fill(1);
-  }
-  let inBag = 0;
-  const rootTotals: NodeTotals = { negative: 0, positive: 0, rows: 0 };
-  for (let row = 0; row < rows; row++) {
-    if (counts[row] === 0) continue;
-    const weight = counts[row] * problem.baseWeight[row];
-    positionLabel[inBag] = labels[row];
-    positionWeight[inBag] = weight;
-    indices[inBag++] = row;
-    if (labels[row] === 1) rootTotals.positive += weight;
-    else rootTotals.negative += weight;
-  }
-  rootTotals.rows = inBag;
+  const rootTotals = drawSample(workspace, params.bootstrap, rng);
+  const growth: Growth = {
+    workspace,
+    params,
+    rng,
+    builder: new TreeBuilder(),
+    importances: new Float64Array(workspace.problem.featureCount),
+    candidate: newCandidate(),
+    summary: newSummary(),
+    side: new Uint8Array(256),
+  };
 
-  const builder = new TreeBuilder();
-  const importances = new Float64Array(featureCount);
-  const candidate = newCandidate();
-  const summary = newSummary();
-  const side = new Uint8Array(256);
-  const splittable = (totals: NodeTotals, depth: number) =>
-    depth < params.maxDepth &&
-    totals.rows >= params.minSamplesSplit &&
-    totals.rows >= 2 * params.minSamplesLeaf &&
-    totals.negative > EPSILON &&
-    totals.positive > EPSILON;
-  const dense = (rows: number) => rows >= DENSE_NODE_ROWS;
-
-  const root = builder.addLeaf(leafValue(rootTotals));
+  const root = growth.builder.addLeaf(leafValue(rootTotals));
   const stack: PendingNode[] = [];
-  if (splittable(rootTotals, 0)) {
+  if (splittable(params, rootTotals, 0)) {
+    const inBag = rootTotals.rows;
     let histogram: Float64Array | null = null;
-    if (dense(inBag)) {
+    if (dense(params, inBag)) {
       histogram = workspace.takeHistogram();
-      buildHistogram(histogram, layout, bins, positionLabel, positionWeight, indices, 0, inBag);
+      buildNodeHistogram(workspace, histogram, 0, inBag);
     }
     stack.push({ node: root, start: 0, end: inBag, depth: 0, totals: rootTotals, histogram });
   }
@@ -206,110 +197,197 @@ export function growTree(
   let unused: Float64Array | null = null;
   while (stack.length > 0) {
     workspace.release(unused);
-    unused = null;
     const pending = stack.pop()!;
-    const { node, start, end, depth, totals, histogram } = pending;
-
-    resetCandidate(candidate);
-    let drawn = 0;
-    for (let j = 0; j < featureCount; j++) {
-      const pick = j + rng.int(featureCount - j);
-      const feature = features[pick];
-      features[pick] = features[j];
-      features[j] = feature;
-      if (histogram) summarizeHistogram(histogram, layout, feature, summary);
-      else
-        summarizeRows(
-          feature,
-          bins,
-          featureCount,
-          positionLabel,
-          positionWeight,
-          indices,
-          start,
-          end,
-          summary,
-        );
-      const isCategorical = categorical[feature];
-      if (searchFeature(candidate, summary, feature, isCategorical, totals, params.minSamplesLeaf))
-        drawn++;
-      // As scikit-learn: keep drawing past featuresPerNode until some valid split exists.
-      if (drawn >= params.featuresPerNode && candidate.found) break;
-    }
-    if (!candidate.found) {
-      unused = histogram;
+    if (!findSplit(growth, pending)) {
+      unused = pending.histogram;
       continue;
     }
-
-    const feature = candidate.feature;
-    const binCount = layout.binCounts[feature];
-    sideTable(candidate, binCount, totals, side);
-    const mid = partition(workspace, start, end, feature, side);
-    workspace.recordBinRule(node, candidate.categorical, candidate.threshold, side, binCount);
-    importances[feature] += candidate.gain;
-
-    const leftTotals: NodeTotals = { ...candidate.left, rows: mid - start };
-    const rightTotals: NodeTotals = {
-      negative: totals.negative - leftTotals.negative,
-      positive: totals.positive - leftTotals.positive,
-      rows: end - mid,
-    };
-    const children: [number, number] = [leafValue(leftTotals), leafValue(rightTotals)];
-    const leftNode = recordSplit(
-      builder,
-      node,
-      feature,
-      mappers[feature],
-      candidate.threshold,
-      side,
-      children,
-    );
-    const rightNode = leftNode + 1;
-
-    const child = (node: number, start: number, end: number, totals: NodeTotals): PendingNode => ({
-      node,
-      start,
-      end,
-      depth: depth + 1,
-      totals,
-      histogram: null,
-    });
-    const left = child(leftNode, start, mid, leftTotals);
-    const right = child(rightNode, mid, end, rightTotals);
-    const leftGrows = splittable(leftTotals, depth + 1);
-    const rightGrows = splittable(rightTotals, depth + 1);
-    const leftSmaller = mid - start <= end - mid;
-    const [smaller, larger] = leftSmaller ? [left, right] : [right, left];
-    const [smallerGrows, largerGrows] = leftSmaller
-      ? [leftGrows, rightGrows]
-      : [rightGrows, leftGrows];
-    if (histogram && largerGrows && dense(larger.end - larger.start)) {
-      const built = workspace.takeHistogram();
-      buildHistogram(
-        built,
-        layout,
-        bins,
-        positionLabel,
-        positionWeight,
-        indices,
-        smaller.start,
-        smaller.end,
-      );
-      subtractInto(histogram, built);
-      larger.histogram = histogram;
-      if (smallerGrows) smaller.histogram = built;
-      else unused = built;
-    } else {
-      unused = histogram;
-    }
-    if (rightGrows) stack.push(right);
-    if (leftGrows) stack.push(left);
+    const [left, right] = splitNode(growth, pending);
+    unused = childHistograms(growth, pending, left, right);
+    if (right.grows) stack.push(right);
+    if (left.grows) stack.push(left);
   }
 
   workspace.release(unused);
-  const tree = builder.finish();
+  const tree = growth.builder.finish();
   if (oob) accumulateOob(workspace, tree, oob);
-  return { tree, importances: normalize(importances) };
+  return { tree, importances: normalize(growth.importances) };
+}
+
+/** The state of one tree's growth, shared by its phases. */
+interface Growth {
+  workspace: Workspace;
+  params: TreeParams;
+  rng: Random;
+  builder: TreeBuilder;
+  importances: Float64Array;
+  /** The best split of the node at hand, and its bin-to-side table once chosen. */
+  candidate: SplitCandidate;
+  summary: BinSummary;
+  side: Uint8Array;
+}
+
+interface ChildNode extends PendingNode {
+  /** Whether it will be split in turn. */
+  grows: boolean;
+}
+
+function splittable(params: TreeParams, totals: NodeTotals, depth: number): boolean {
+  return (
+    depth < params.maxDepth &&
+    totals.rows >= params.minSamplesSplit &&
+    totals.rows >= 2 * params.minSamplesLeaf &&
+    totals.negative > EPSILON &&
+    totals.positive > EPSILON
+  );
+}
+
+function dense(params: TreeParams, rows: number): boolean {
+  return rows >= (params.denseNodeRows ?? DENSE_NODE_ROWS);
+}
+
+/**
+ * Draws the tree's rows with replacement as a count per row (every row once without bootstrap)
+ * and lays the drawn rows out as the root's slice: indices, labels and weights by position.
+ * Returns the root's totals.
+ */
+function drawSample(workspace: Workspace, bootstrap: boolean, rng: Random): NodeTotals {
+  const { rows, labels, baseWeight } = workspace.problem;
+  const { counts, indices, positionLabel, positionWeight } = workspace;
+  if (bootstrap) {
+    counts.fill(0);
+    for (let draw = 0; draw < rows; draw++) counts[rng.int(rows)]++;
+  } else {
+    counts.fill(1);
+  }
+  let inBag = 0;
+  const totals: NodeTotals = { negative: 0, positive: 0, rows: 0 };
+  for (let row = 0; row < rows; row++) {
+    if (counts[row] === 0) continue;
+    const weight = counts[row] * baseWeight[row];
+    positionLabel[inBag] = labels[row];
+    positionWeight[inBag] = weight;
+    indices[inBag++] = row;
+    if (labels[row] === 1) totals.positive += weight;
+    else totals.negative += weight;
+  }
+  totals.rows = inBag;
+  return totals;
+}
+
+function buildNodeHistogram(
+  workspace: Workspace,
+  out: Float64Array,
+  start: number,
+  end: number,
+): void {
+  const { layout, bins } = workspace.problem;
+  const { positionLabel, positionWeight, indices } = workspace;
+  buildHistogram(out, layout, bins, positionLabel, positionWeight, indices, start, end);
+}
+
+/**
+ * Draws features for the node without replacement and searches each, until `featuresPerNode`
+ * non-constant ones are drawn and some valid split is found (as scikit-learn does). Leaves the
+ * best in `growth.candidate`; returns whether there is one.
+ */
+function findSplit(growth: Growth, node: PendingNode): boolean {
+  const { workspace, params, rng, candidate, summary } = growth;
+  const { bins, featureCount, layout } = workspace.problem;
+  const { features, categorical, positionLabel, positionWeight, indices } = workspace;
+  const { start, end, totals, histogram } = node;
+  resetCandidate(candidate);
+  let drawn = 0;
+  for (let j = 0; j < featureCount; j++) {
+    const pick = j + rng.int(featureCount - j);
+    const feature = features[pick];
+    features[pick] = features[j];
+    features[j] = feature;
+    if (histogram) summarizeHistogram(histogram, layout, feature, summary);
+    else
+      summarizeRows(
+        feature,
+        bins,
+        featureCount,
+        positionLabel,
+        positionWeight,
+        indices,
+        start,
+        end,
+        summary,
+      );
+    if (searchFeature(candidate, summary, feature, categorical[feature], totals, params)) drawn++;
+    if (drawn >= params.featuresPerNode && candidate.found) break;
+  }
+  return candidate.found;
+}
+
+/**
+ * Applies the node's best split: partitions its rows, records the split in bin space (for
+ * out-of-bag scoring) and on raw values (in the tree), and adds the two children as leaves.
+ */
+function splitNode(growth: Growth, node: PendingNode): [ChildNode, ChildNode] {
+  const { workspace, params, candidate, side, builder } = growth;
+  const { layout, mappers } = workspace.problem;
+  const { start, end, totals, depth } = node;
+  const feature = candidate.feature;
+  const binCount = layout.binCounts[feature];
+  sideTable(candidate, binCount, totals, side);
+  const mid = partition(workspace, start, end, feature, side);
+  workspace.recordBinRule(node.node, candidate.categorical, candidate.threshold, side, binCount);
+  growth.importances[feature] += candidate.gain;
+
+  const leftTotals: NodeTotals = { ...candidate.left, rows: mid - start };
+  const rightTotals: NodeTotals = {
+    negative: totals.negative - leftTotals.negative,
+    positive: totals.positive - leftTotals.positive,
+    rows: end - mid,
+  };
+  const leftNode = recordSplit(
+    builder,
+    node.node,
+    feature,
+    mappers[feature],
+    candidate.threshold,
+    side,
+    [leafValue(leftTotals), leafValue(rightTotals)],
+  );
+  const child = (at: number, from: number, to: number, childTotals: NodeTotals): ChildNode => ({
+    node: at,
+    start: from,
+    end: to,
+    depth: depth + 1,
+    totals: childTotals,
+    histogram: null,
+    grows: splittable(params, childTotals, depth + 1),
+  });
+  return [child(leftNode, start, mid, leftTotals), child(leftNode + 1, mid, end, rightTotals)];
+}
+
+/**
+ * Gives the children the histograms they need: where the larger child grows and is dense, the
+ * smaller child's histogram is built from its rows and the larger's is the parent's minus it,
+ * in the parent's buffer. Returns the histogram no child needs, for the workspace.
+ */
+function childHistograms(
+  growth: Growth,
+  parent: PendingNode,
+  left: ChildNode,
+  right: ChildNode,
+): Float64Array | null {
+  const { workspace, params } = growth;
+  const histogram = parent.histogram;
+  const leftSmaller = left.end - left.start <= right.end - right.start;
+  const smaller = leftSmaller ? left : right;
+  const larger = leftSmaller ? right : left;
+  if (!histogram || !larger.grows || !dense(params, larger.end - larger.start)) return histogram;
+  const built = workspace.takeHistogram();
+  buildNodeHistogram(workspace, built, smaller.start, smaller.end);
+  subtractInto(histogram, built);
+  larger.histogram = histogram;
+  if (!smaller.grows) return built;
+  smaller.histogram = built;
+  return null;
 }
 
 function leafValue(totals: NodeTotals): number {

@@ -141,3 +141,28 @@ export function summarizeRows(
   }
   out.size = size;
 }
+
+/**
+ * The reference kernel, kept for tests: a feature at a time, each row's label and weight read by
+ * row number, every bin of every feature returned. The fast kernels above must agree with it.
+ */
+export function buildHistogramNaive(
+  layout: HistogramLayout,
+  bins: Uint8Array,
+  labels: Uint8Array,
+  weights: Float64Array,
+  rows: ArrayLike<number>,
+): Float64Array {
+  const out = newHistogram(layout);
+  for (let f = 0; f < layout.featureCount; f++) {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      const bin = bins[row * layout.featureCount + f];
+      const slot = (layout.offsets[f] + bin) * CHANNELS;
+      if (labels[row] === 1) out[slot + 1] += weights[row];
+      else out[slot] += weights[row];
+      out[slot + 2] += 1;
+    }
+  }
+  return out;
+}

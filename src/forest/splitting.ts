@@ -4,6 +4,13 @@
  * both sides; categorical features order their bins by positive rate and cut that order, which
  * is optimal for a binary target (Breiman et al., 1984). The missing bin takes part in that
  * order like any category.
+ *
+ * That ordering is optimal on the node's rows, which is what overfits on a column of many small
+ * categories: a category of three rows that all churned goes to the top of the order by chance.
+ * So the order is regularized, as LightGBM does: categories with fewer than `minCategoryRows`
+ * rows in the node are pooled into one group that is ordered by its pooled rate, each rate is
+ * shrunk toward the node's by `categorySmoothing` pseudo-rows, and the smaller side of a split
+ * holds at most `maxCategorySplit` groups.
  */
 
 /** Weights below this are rounding left over from histogram subtraction, not data. */
@@ -78,16 +85,32 @@ function purity(negative: number, positive: number): number {
   return total > EPSILON ? (negative * negative + positive * positive) / total : 0;
 }
 
+/** What a split must respect, and how categories are ordered. */
+export interface SplitRules {
+  minSamplesLeaf: number;
+  /** Categories with fewer rows than this in a node are ordered as one pooled group. */
+  minCategoryRows: number;
+  /** Pseudo-rows at the node's rate added to each group before ordering by rate. */
+  categorySmoothing: number;
+  /** Most groups on the smaller side of a categorical split. */
+  maxCategorySplit: number;
+}
+
 interface Search {
   best: SplitCandidate;
   totals: NodeTotals;
-  minSamplesLeaf: number;
+  rules: SplitRules;
   parentPurity: number;
 }
 
 /** Scratch for ordering categories, reused across nodes. */
 const order = new Int32Array(256);
 const rates = new Float64Array(256);
+/** Each summary entry's group, and the groups' totals. */
+const groupOf = new Int32Array(256);
+const groupNegative = new Float64Array(256);
+const groupPositive = new Float64Array(256);
+const groupRows = new Float64Array(256);
 
 /**
  * Considers splitting on `feature`, whose bins in this node are `summary`, and updates `best`
@@ -99,13 +122,13 @@ export function searchFeature(
   feature: number,
   categorical: boolean,
   totals: NodeTotals,
-  minSamplesLeaf: number,
+  rules: SplitRules,
 ): boolean {
   if (summary.size < 2) return false;
   const search: Search = {
     best,
     totals,
-    minSamplesLeaf,
+    rules,
     parentPurity: purity(totals.negative, totals.positive),
   };
   if (categorical) searchCategorical(search, summary, feature);
@@ -115,7 +138,8 @@ export function searchFeature(
 
 /** The gain of sending (negative, positive, rows) left, or -1 when invalid or not better. */
 function gainOf(search: Search, negative: number, positive: number, rows: number): number {
-  const { totals, minSamplesLeaf } = search;
+  const { totals } = search;
+  const minSamplesLeaf = search.rules.minSamplesLeaf;
   const rightRows = totals.rows - rows;
   if (rows < minSamplesLeaf || rightRows < minSamplesLeaf) return -1;
   const rightNegative = totals.negative - negative;
@@ -192,30 +216,77 @@ function setNumeric(
 
 function searchCategorical(search: Search, summary: BinSummary, feature: number): void {
   const size = summary.size;
-  for (let k = 0; k < size; k++) {
-    const weight = summary.negative[k] + summary.positive[k];
-    rates[k] = weight > EPSILON ? summary.positive[k] / weight : 0;
-    order[k] = k;
+  const { minCategoryRows, categorySmoothing, maxCategorySplit } = search.rules;
+  const groups = groupCategories(summary, minCategoryRows);
+  const { totals } = search;
+  const nodeRate = totals.positive / (totals.negative + totals.positive);
+  for (let g = 0; g < groups; g++) {
+    const weight = groupNegative[g] + groupPositive[g];
+    const smoothed = weight + categorySmoothing;
+    rates[g] =
+      smoothed > EPSILON ? (groupPositive[g] + categorySmoothing * nodeRate) / smoothed : 0;
+    order[g] = g;
   }
-  const sorted = order.subarray(0, size).sort((a, b) => rates[a] - rates[b] || a - b);
+  const sorted = order.subarray(0, groups).sort((a, b) => rates[a] - rates[b] || a - b);
   let negative = 0;
   let positive = 0;
   let rows = 0;
-  for (let j = 0; j < size - 1; j++) {
-    const k = sorted[j];
-    negative += summary.negative[k];
-    positive += summary.positive[k];
-    rows += summary.rows[k];
+  for (let j = 0; j < groups - 1; j++) {
+    const g = sorted[j];
+    negative += groupNegative[g];
+    positive += groupPositive[g];
+    rows += groupRows[g];
+    if (Math.min(j + 1, groups - j - 1) > maxCategorySplit) continue;
     const gain = gainOf(search, negative, positive, rows);
     if (gain > 0) {
       take(search, feature, gain, negative, positive, rows);
       const best = search.best;
       best.categorical = true;
       best.sawMissing = summary.bin[0] === 0;
-      for (let i = 0; i <= j; i++) best.leftBins[i] = summary.bin[sorted[i]];
-      best.leftCount = j + 1;
+      let count = 0;
+      for (let i = 0; i <= j; i++) {
+        for (let k = 0; k < size; k++) {
+          if (groupOf[k] === sorted[i]) best.leftBins[count++] = summary.bin[k];
+        }
+      }
+      best.leftCount = count;
     }
   }
+}
+
+/**
+ * Puts each entry of the summary in a group: one of its own when it has `minRows` rows or more,
+ * else the pooled group (numbered last) of the small ones. Returns the number of groups.
+ */
+function groupCategories(summary: BinSummary, minRows: number): number {
+  let groups = 0;
+  let pooled = -1;
+  for (let k = 0; k < summary.size; k++) {
+    if (summary.rows[k] >= minRows) {
+      groupOf[k] = groups;
+      groupNegative[groups] = summary.negative[k];
+      groupPositive[groups] = summary.positive[k];
+      groupRows[groups] = summary.rows[k];
+      groups++;
+    } else {
+      groupOf[k] = -2; // pooled, numbered below
+      pooled = k;
+    }
+  }
+  if (pooled >= 0) {
+    groupNegative[groups] = 0;
+    groupPositive[groups] = 0;
+    groupRows[groups] = 0;
+    for (let k = 0; k < summary.size; k++) {
+      if (groupOf[k] !== -2) continue;
+      groupOf[k] = groups;
+      groupNegative[groups] += summary.negative[k];
+      groupPositive[groups] += summary.positive[k];
+      groupRows[groups] += summary.rows[k];
+    }
+    groups++;
+  }
+  return groups;
 }
 
 /**

@@ -54,6 +54,12 @@ export interface ForestParams {
   maxBins: number;
   /** Categories seen fewer times than this share one pooled bin. */
   minCategoryCount: number;
+  /** Categories with fewer rows than this in a node are ordered there as one pooled group. */
+  minCategoryRows: number;
+  /** Pseudo-rows at the node's churn rate added to each category before they are ordered. */
+  categorySmoothing: number;
+  /** Most categories (or pooled groups) on the smaller side of a categorical split. */
+  maxCategorySplit: number;
 }
 
 /** What defines a model; the thread count only changes how fast it is grown. */
@@ -71,6 +77,9 @@ export const DEFAULT_PARAMS: ForestParams = {
   threads: null,
   maxBins: 255,
   minCategoryCount: 10,
+  minCategoryRows: 1,
+  categorySmoothing: 0,
+  maxCategorySplit: 256,
 };
 
 /** Number of features examined at each node for a maxFeatures setting. */

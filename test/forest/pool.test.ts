@@ -28,6 +28,9 @@ function growSetup(): WorkerRequest {
     bootstrap: true,
     maxDepth: Infinity,
     minSamplesLeaf: 3,
+    minCategoryRows: 1,
+    categorySmoothing: 0,
+    maxCategorySplit: 256,
     minSamplesSplit: 2,
     featuresPerNode: 1,
   };
