@@ -15,12 +15,14 @@
  *   npm run bench -- quality           AUC, Brier and training time on the real data sets
  *                                      against scikit-learn (bench/quality.ts)
  *   npm run bench -- variants '{…}' …  engine settings compared on the real data sets
+ *   npm run bench -- golden            hashes of forests grown on them, for refactorings
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, datasets, type Dataset } from './datasets.js';
+import { benchGolden } from './golden.js';
 import { benchPipeline } from './pipeline.js';
 import { benchQuality } from './quality.js';
 import { benchVariants } from './variants.js';
@@ -73,6 +75,7 @@ function hasSklearn(): boolean {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   if (wanted[0] === 'variants') return benchVariants(wanted.slice(1));
+  if (wanted[0] === 'golden') return benchGolden();
   mkdirSync(BENCH_DIR, { recursive: true });
   const sets = await datasets((name) => wanted.length === 0 || wanted.includes(name));
   const sklearn = hasSklearn();

@@ -10,27 +10,56 @@ import { readLabelledTable, type LabelledTable } from '../src/data/labelled-tabl
 import { recodeForSchema } from '../src/data/recode.js';
 import { brierScore, rocAuc } from '../src/evaluation/index.js';
 import { calibrateAll, fitIsotonic, fitPlatt } from '../src/evaluation/calibration.js';
-import { trainForest, type ForestParams, type TrainingSet } from '../src/forest/index.js';
+import { mix32 } from '../src/common/random.js';
+import {
+  trainForest,
+  type FeatureColumn,
+  type ForestParams,
+  type TrainingSet,
+} from '../src/forest/index.js';
 import { qualitySets, type QualitySet } from './quality-sets.js';
 
 const SEEDS = [1, 2, 3];
 
 export interface LoadedSet {
   set: QualitySet;
-  train: LabelledTable;
-  tests: Record<string, TrainingSet>;
+  train: Pick<LabelledTable, 'features' | 'labels' | 'rowKeys'>;
+  tests: Record<string, TrainingSet & { rowKeys: Uint32Array }>;
 }
 
 export async function loadSet(set: QualitySet): Promise<LoadedSet> {
   const options = { target: set.target, id: set.id, positiveLabel: set.positiveLabel };
   const train = await readLabelledTable(set.train, { ...options, delimiter: set.delimiter });
-  const tests: Record<string, TrainingSet> = {};
+  const tests: LoadedSet['tests'] = {};
   for (const [name, file] of Object.entries(set.tests)) {
     const table = await readLabelledTable(file, { ...options, delimiter: set.delimiter });
     const features = recodeForSchema(table.features, table.schema, train.schema, file);
-    tests[name] = { features, labels: table.labels };
+    tests[name] = { features, labels: table.labels, rowKeys: table.rowKeys };
   }
   return { set, train, tests };
+}
+
+/**
+ * The set with one more column of `categories` categories that carry no signal, drawn from each
+ * row's id: a stress test of categorical splits (the kept-aside churn sets have a 51-category
+ * state column). A forest that overfits its categories loses AUC here.
+ */
+export function withNoiseColumn(loaded: LoadedSet, categories: number): LoadedSet {
+  const column = (keys: Uint32Array): FeatureColumn => ({
+    name: `noise_${categories}`,
+    kind: 'categorical',
+    codes: Int32Array.from(keys, (key) => mix32(key ^ 0x51) % categories),
+    categories,
+  });
+  const tests: LoadedSet['tests'] = {};
+  for (const [name, test] of Object.entries(loaded.tests)) {
+    tests[name] = { ...test, features: [...test.features, column(test.rowKeys)] };
+  }
+  return {
+    set: { ...loaded.set, name: `${loaded.set.name}+${categories} noise categories` },
+    train: { ...loaded.train, features: [...loaded.train.features, column(loaded.train.rowKeys)] },
+    tests,
+  };
 }
 
 function present(labels: Uint8Array, scores: Float64Array) {
@@ -74,9 +103,14 @@ export async function scoreVariant(loaded: LoadedSet, params: Partial<ForestPara
 
 export async function benchVariants(variants: string[]): Promise<void> {
   const parsed = variants.map((text) => JSON.parse(text) as Partial<ForestParams>);
+  const loadedSets: LoadedSet[] = [];
   for (const set of qualitySets()) {
     const loaded = await loadSet(set);
-    console.log(`\n${set.name} (${loaded.train.labels.length} rows)`);
+    loadedSets.push(loaded);
+    if (set.name === 'course') loadedSets.push(withNoiseColumn(loaded, 51));
+  }
+  for (const loaded of loadedSets) {
+    console.log(`\n${loaded.set.name} (${loaded.train.labels.length} rows)`);
     for (const [v, params] of parsed.entries()) {
       const { auc, brier, calibrated, oobAuc, seconds } = await scoreVariant(loaded, params);
       const tests = Object.keys(auc)
