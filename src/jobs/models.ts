@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata, type RegistryEntry } from '../registry/registry.js';
 import { UsageError } from '../common/errors.js';
 import { checkVersionId } from '../registry/version-id.js';
+import { examineRegistry, repairRegistry, type Finding } from '../registry/doctor.js';
 
 /** The readable versions; damaged ones are named in a warning, pointing at the doctor. */
 export async function listModels(modelsDir: string, log: Logger): Promise<RegistryEntry[]> {
@@ -48,6 +49,28 @@ export async function pruneModels(modelsDir: string, keep: number, log: Logger):
   const removed = await new ModelRegistry(modelsDir).prune(keep);
   log.info('pruned model versions', { keep, removed: removed.length, versions: removed.join(' ') });
   return removed;
+}
+
+export interface DoctorReport {
+  findings: Finding[];
+  /** Whether the findings were repaired. */
+  repaired: boolean;
+}
+
+/** Every problem of the registry; with `repair`, each put right. */
+export async function doctorModels(
+  modelsDir: string,
+  repair: boolean,
+  log: Logger,
+): Promise<DoctorReport> {
+  const registry = new ModelRegistry(modelsDir);
+  const findings = repair
+    ? await repairRegistry(registry)
+    : (await examineRegistry(registry)).findings;
+  for (const finding of findings) {
+    log.info(repair ? 'repaired' : 'found', { ...finding });
+  }
+  return { findings, repaired: repair };
 }
 
 function warnDamaged(versions: number, championProblem: string | null, log: Logger): void {

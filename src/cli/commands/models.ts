@@ -1,11 +1,14 @@
 import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { displayPath } from '../../common/paths.js';
+import { UsageError } from '../../common/errors.js';
 import {
+  doctorModels,
   listModels,
   promoteModel,
   pruneModels,
   showModel,
+  type DoctorReport,
   type ShownModel,
 } from '../../jobs/models.js';
 import type { RegistryEntry } from '../../registry/registry.js';
@@ -100,6 +103,45 @@ export function registerModels(program: Command, environment: Environment): void
       );
     });
   });
+
+  addFlags(
+    models
+      .command('doctor')
+      .description('check every version and the champion pointer; with --repair, fix them')
+      .addHelpText(
+        'after',
+        `
+Reads every version as predict would (checksums, signatures, schemas). --repair moves damaged
+versions to .quarantine/, points a damaged champion pointer at a sound version and removes the
+temporary files of dead runs. Exit code 2 when problems remain (none were repaired).`,
+      ),
+    [
+      { flags: '--repair', description: 'fix what is found (nothing is deleted but leftovers)' },
+      MODELS_DIR,
+    ],
+  ).action(async (flags: { repair?: boolean }, cmd: Command) => {
+    await runCommand('models doctor', cmd, environment, async ({ config, log, out }) => {
+      const report = await doctorModels(config.modelsDir, flags.repair === true, log);
+      out.result(report, renderDoctor);
+      if (!report.repaired && report.findings.length > 0) {
+        throw new UsageError(
+          `${report.findings.length} problem(s) in ${displayPath(config.modelsDir)}: ` +
+            'run churn models doctor --repair to fix them',
+        );
+      }
+    });
+  });
+}
+
+function renderDoctor(report: DoctorReport, c: ChalkInstance): string {
+  if (report.findings.length === 0) return `${c.green('✔')} the registry is sound`;
+  return report.findings
+    .map(
+      (finding) =>
+        `${report.repaired ? c.green('✔ repaired') : c.red('✗')} ${c.bold(finding.subject)}: ` +
+        `${finding.problem}\n    ${report.repaired ? 'did' : '--repair would'}: ${finding.repair}`,
+    )
+    .join('\n');
 }
 
 function renderList(entries: RegistryEntry[], c: ChalkInstance): string {
