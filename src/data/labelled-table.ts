@@ -5,11 +5,11 @@
 import { InputError } from '../common/errors.js';
 import { hashText } from '../common/random.js';
 import { didYouMean } from '../common/suggest.js';
+import { profileColumn } from '../evaluation/profile.js';
 import type { FeatureColumn } from '../forest/index.js';
 import { CATEGORY_LIMIT, ColumnBuilder, type ColumnKind } from './column-builder.js';
 import { openCsv, type CsvSource } from './csv-reader.js';
 import type { Delimiter } from './delimiter.js';
-import { profileColumn } from './profile.js';
 import { listColumns, type DataSchema, type FeatureSpec } from './schema.js';
 import { decideTarget } from './target.js';
 import { isMissing } from './values.js';

@@ -2,7 +2,7 @@
  * What a model knows of the data it was trained on: its feature columns (with category names),
  * the target and how its values read, and the id column. Scoring files are checked against it.
  */
-import type { ColumnProfile } from './profile.js';
+import type { ColumnProfile } from '../evaluation/profile.js';
 import type { TargetLabels } from './target.js';
 
 export interface NumericFeature {

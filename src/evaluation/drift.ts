@@ -6,6 +6,7 @@
  * Rule of thumb: below 0.1 stable, 0.1 to 0.25 moving, above 0.25 shifted.
  */
 import { countBelow } from '../common/search.js';
+import type { ColumnProfile } from './profile.js';
 
 const FLOOR = 1e-4;
 
@@ -22,21 +23,13 @@ export function psi(expected: readonly number[], actual: readonly number[]): num
   return sum;
 }
 
-/** A reference distribution: bin shares (of all rows) and the missing share. */
-export interface BinnedReference {
-  /** Numeric only: ascending edges; bin i holds values in (edges[i-1], edges[i]]. */
-  edges?: readonly number[];
-  shares: readonly number[];
-  missing: number;
-}
-
-/** Counts a batch into a reference's bins, then gives its PSI against the reference. */
+/** Counts a batch into a profile's bins, then gives its PSI against the profile. */
 export class DriftCounter {
   private readonly counts: Float64Array;
   private missing = 0;
   private rows = 0;
 
-  constructor(private readonly reference: BinnedReference) {
+  constructor(private readonly reference: ColumnProfile) {
     this.counts = new Float64Array(reference.shares.length);
   }
 
@@ -72,21 +65,6 @@ export class DriftCounter {
   }
 }
 
-/** The ten score bins of a score reference: (0, 0.1], (0.1, 0.2], … (0.9, 1]. */
-export const SCORE_EDGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-
-/** The share of scores in each score bin, as stored with a model. */
-export function scoreReference(scores: ArrayLike<number>): BinnedReference {
-  const counter = new Float64Array(SCORE_EDGES.length + 1);
-  for (let i = 0; i < scores.length; i++) counter[countBelow(SCORE_EDGES, scores[i])]++;
-  const total = Math.max(1, scores.length);
-  return {
-    edges: SCORE_EDGES,
-    shares: Array.from(counter, (count) => Number((count / total).toFixed(6))),
-    missing: 0,
-  };
-}
-
 /** A batch's columns, numeric values (NaN = missing) or category codes (negative = missing). */
 export type DriftColumn =
   | { kind: 'numeric'; values: ArrayLike<number> }
@@ -98,8 +76,8 @@ export class BatchDrift {
   private readonly scores: DriftCounter | null;
 
   constructor(
-    private readonly references: ReadonlyArray<{ name: string; reference: BinnedReference }>,
-    scoreReference: BinnedReference | null | undefined,
+    private readonly references: ReadonlyArray<{ name: string; reference: ColumnProfile }>,
+    scoreReference: ColumnProfile | null | undefined,
   ) {
     this.features = references.map((feature) => new DriftCounter(feature.reference));
     this.scores = scoreReference ? new DriftCounter(scoreReference) : null;

@@ -26,11 +26,11 @@ export {
   type RatedMetric,
 } from './model-metrics.js';
 export { evaluationCurves, type EvaluationCurves } from './curves.js';
+export { BatchDrift, DriftCounter, psi, type DriftColumn } from './drift.js';
 export {
-  BatchDrift,
-  DriftCounter,
-  psi,
-  scoreReference,
-  type BinnedReference,
-  type DriftColumn,
-} from './drift.js';
+  profileColumn,
+  profileScores,
+  SCORE_EDGES,
+  type ColumnProfile,
+  type ProfiledColumn,
+} from './profile.js';

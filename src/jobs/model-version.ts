@@ -4,7 +4,7 @@
  */
 import { churnVersion } from '../common/version.js';
 import type { LabelledTable } from '../data/labelled-table.js';
-import { evaluationCurves, scoreReference, type EvaluationCurves } from '../evaluation/index.js';
+import { evaluationCurves, profileScores, type EvaluationCurves } from '../evaluation/index.js';
 import type { ModelToSave } from '../registry/model-file.js';
 import type { ModelMetadata, ModelRegistry } from '../registry/registry.js';
 import { newVersionId } from '../registry/version-id.js';
@@ -72,7 +72,7 @@ export function buildVersion(
     schema: table.schema,
     threshold: fitted.threshold,
     beta: settings.beta,
-    scoreReference: scoreReference(fitted.holdoutScores),
+    scoreReference: profileScores(fitted.holdoutScores),
     forest: fitted.forest,
   };
   return { model, metadata, curves: evaluationCurves(fitted.holdout.labels, fitted.holdoutScores) };

@@ -12,8 +12,7 @@ import * as z from 'zod';
 import type { ConfusionMatrix, EvaluationCurves, ModelMetrics } from '../evaluation/index.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
-import type { BinnedReference } from '../evaluation/index.js';
-import type { ColumnProfile } from '../data/profile.js';
+import type { ColumnProfile } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
 import type { ModelMetadata } from './registry.js';
 import { VERSION_PATTERN } from './version-id.js';
@@ -124,7 +123,6 @@ const referenceShape = {
   shares: z.array(share),
 };
 const reference: z.ZodType<ColumnProfile> = z.strictObject(referenceShape);
-const scoreReference: z.ZodType<BinnedReference> = z.strictObject(referenceShape);
 
 const feature = z.discriminatedUnion('kind', [
   z.strictObject({ name: z.string().min(1), kind: z.literal('numeric'), reference }),
@@ -152,7 +150,7 @@ export const storedModelSchema = z.strictObject({
   schema: dataSchema,
   threshold: probability,
   beta: z.number().positive(),
-  scoreReference: scoreReference.optional(),
+  scoreReference: reference.optional(),
   forest: z.unknown(),
 });
 

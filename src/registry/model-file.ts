@@ -13,7 +13,7 @@ import { displayPath } from '../common/paths.js';
 import { openRegularFile, readRegularFile } from '../common/regular-file.js';
 import { writeBytes, writeText } from '../common/atomic-file.js';
 import type { DataSchema } from '../data/schema.js';
-import type { BinnedReference } from '../evaluation/index.js';
+import type { ColumnProfile } from '../evaluation/index.js';
 import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/index.js';
 import { firstProblem, storedModelSchema } from './documents.js';
 import { checkSignature, SIGNATURE_PREFIX, startHmac, type SigningKey } from './seal.js';
@@ -38,8 +38,8 @@ export interface StoredModel {
   /** Probability from which a customer is predicted to churn, tuned for F-beta. */
   threshold: number;
   beta: number;
-  /** How the model's holdout scores spread over ten bins: the reference for score drift. */
-  scoreReference?: BinnedReference;
+  /** The profile of the model's holdout scores, in tenths: the reference for score drift. */
+  scoreReference?: ColumnProfile;
   forest: SerializedForest;
 }
 
@@ -258,7 +258,7 @@ function forestMismatch(schema: DataSchema, forest: Forest): string | null {
 
 /** A reference distribution whose bins do not match its feature, or null. */
 function referenceMismatch(model: Omit<StoredModel, 'forest'>): string | null {
-  const bins = (reference: BinnedReference) =>
+  const bins = (reference: ColumnProfile) =>
     reference.edges === undefined ? null : reference.edges.length + 1;
   for (const [f, spec] of model.schema.features.entries()) {
     const expected = spec.kind === 'categorical' ? spec.categories.length : bins(spec.reference);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchDrift, DriftCounter, psi, scoreReference } from '../../src/evaluation/index.js';
+import { BatchDrift, DriftCounter, profileScores, psi } from '../../src/evaluation/index.js';
 
 describe('population stability index', () => {
   it('matches a hand computation, and is 0 for the same distribution', () => {
@@ -20,7 +20,7 @@ describe('population stability index', () => {
   });
 
   it('bins scores in tenths for the reference a model keeps', () => {
-    expect(scoreReference([0.05, 0.1, 0.15, 0.95])).toEqual({
+    expect(profileScores([0.05, 0.1, 0.15, 0.95])).toEqual({
       edges: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
       shares: [0.5, 0.25, 0, 0, 0, 0, 0, 0, 0, 0.25],
       missing: 0,

@@ -4,7 +4,7 @@
  * features and the scores against the model's references.
  */
 import type { DataSchema } from '../../data/schema.js';
-import { BatchDrift, type BinnedReference } from '../../evaluation/index.js';
+import { BatchDrift, type ColumnProfile } from '../../evaluation/index.js';
 import type { ScoredBatch } from './batches.js';
 import { riskLevel, type RiskCutoffs, type RiskLevel } from './risk.js';
 
@@ -30,7 +30,7 @@ export class ScoringTally {
 
   constructor(
     schema: DataSchema,
-    scoreReference: BinnedReference | null | undefined,
+    scoreReference: ColumnProfile | null | undefined,
     private readonly threshold: number,
     private readonly cutoffs: RiskCutoffs,
   ) {
