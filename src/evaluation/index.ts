@@ -26,11 +26,23 @@ export {
   type RatedMetric,
 } from './model-metrics.js';
 export { evaluationCurves, type EvaluationCurves } from './curves.js';
-export { BatchDrift, DriftCounter, psi, type DriftColumn } from './drift.js';
+export {
+  BatchDrift,
+  DriftCounter,
+  PointCounter,
+  type DriftColumn,
+  type DriftMethod,
+  type DriftReport,
+  type DriftThresholds,
+  type FeatureDrift,
+} from './drift.js';
+export { jensenShannon, psi, wasserstein, type PointCounts } from './distances.js';
 export {
   profileColumn,
   profileScores,
+  DISTRIBUTION_POINTS,
   SCORE_EDGES,
   type ColumnProfile,
   type ProfiledColumn,
+  type ValueDistribution,
 } from './profile.js';

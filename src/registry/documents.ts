@@ -12,7 +12,7 @@ import * as z from 'zod';
 import type { ConfusionMatrix, EvaluationCurves, ModelMetrics } from '../evaluation/index.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
-import type { ColumnProfile } from '../evaluation/index.js';
+import type { ColumnProfile, ValueDistribution } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
 import type { ModelMetadata } from './registry.js';
 import { VERSION_PATTERN } from './version-id.js';
@@ -117,12 +117,24 @@ const curves: z.ZodType<EvaluationCurves> = z.strictObject({
 
 export const evaluationSchema = z.strictObject({ curves });
 
-const referenceShape = {
+const distribution: z.ZodType<ValueDistribution> = z
+  .strictObject({
+    points: z.array(finite).min(1),
+    cumulative: z.array(share),
+    std: z.number().nonnegative(),
+    distinct: z.number().int().positive(),
+  })
+  .refine(
+    (value) => value.cumulative.length === value.points.length,
+    'has not one cumulative share per point',
+  );
+
+const reference: z.ZodType<ColumnProfile> = z.strictObject({
   missing: share,
   edges: z.array(finite).optional(),
   shares: z.array(share),
-};
-const reference: z.ZodType<ColumnProfile> = z.strictObject(referenceShape);
+  distribution: distribution.optional(),
+});
 
 const feature = z.discriminatedUnion('kind', [
   z.strictObject({ name: z.string().min(1), kind: z.literal('numeric'), reference }),
