@@ -1,0 +1,246 @@
+/**
+ * What each route answers. POST /predict scores customers; GET /healthz says the process is up,
+ * GET /readyz that a model is loaded (and the server is not stopping), GET /model which model
+ * answers and how good it is, GET /metrics the Prometheus exposition. Every answer but /metrics
+ * and a CSV prediction is JSON.
+ */
+import type { IncomingMessage } from 'node:http';
+import { InputError } from '../common/errors.js';
+import type { ApiMetrics, ApiRoute } from '../monitoring/api-metrics.js';
+import {
+  copiedColumnIndexes,
+  copiedColumns,
+  formatRows,
+  headerLine,
+  PREDICTION_COLUMNS,
+  predictionColumns,
+} from '../jobs/scoring/output-columns.js';
+import { predictedChurn, shownProbability } from '../jobs/scoring/prediction.js';
+import { riskLevel, type RiskCutoffs } from '../jobs/scoring/risk.js';
+import { readBody, type BodyLimits, type ByteBudget } from './body.js';
+import { bodyFormat, readCustomers, type Customers } from './customers.js';
+import { HttpError } from './http-error.js';
+import type { ModelKeeper } from './model-keeper.js';
+import { scoreCustomers, type ScoredCustomers, type ServedModel } from './scoring.js';
+
+export interface RouteContext {
+  keeper: ModelKeeper;
+  metrics: ApiMetrics;
+  body: BodyLimits;
+  budget: ByteBudget;
+  risk: RiskCutoffs;
+  /** Longest CSV field or line, in characters (data.maxFieldSize). */
+  maxFieldSize: number;
+  /** True once shutdown has begun: not ready any more. */
+  stopping(): boolean;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+type Handler = (
+  request: IncomingMessage,
+  query: URLSearchParams,
+  context: RouteContext,
+) => Promise<Answer> | Answer;
+
+interface Route {
+  method: 'GET' | 'POST';
+  handle: Handler;
+}
+
+export const ROUTES: Record<Exclude<ApiRoute, 'other'>, Route> = {
+  '/predict': { method: 'POST', handle: predict },
+  '/healthz': { method: 'GET', handle: () => json(200, { status: 'ok' }) },
+  '/readyz': { method: 'GET', handle: (_request, _query, context) => readiness(context) },
+  '/model': { method: 'GET', handle: (_request, _query, context) => modelAnswer(context) },
+  '/metrics': {
+    method: 'GET',
+    handle: async (_request, _query, { metrics }) => ({
+      status: 200,
+      body: await metrics.exposition(),
+      contentType: metrics.contentType,
+    }),
+  },
+};
+
+export function json(status: number, value: unknown, headers?: Record<string, string>): Answer {
+  return { status, body: JSON.stringify(value), contentType: JSON_TYPE, headers };
+}
+
+async function predict(
+  request: IncomingMessage,
+  query: URLSearchParams,
+  context: RouteContext,
+): Promise<Answer> {
+  // Taken once: a champion swapped in meanwhile answers the next request, not half of this one.
+  const served = context.keeper.current;
+  if (served === null) throw notReady();
+  const format = bodyFormat(request.headers['content-type']);
+  const explain = explainCount(query, served);
+  if (explain > 0) throw explanationsUnavailable();
+  const csvAnswer = wantsCsv(request.headers.accept);
+  const { body, release } = await readBody(request, context.body, context.budget);
+  try {
+    const customers = readCustomers(body, format, served.model.schema, context);
+    const { schema } = served.model;
+    const copy = csvAnswer ? copiedColumnIndexes(customers.source.header, schema.id, false) : [];
+    let scored: ScoredCustomers;
+    try {
+      scored = await scoreCustomers(served, customers, copy);
+    } catch (error) {
+      // The encoder's word for a CSV body that lacks a feature column.
+      if (error instanceof InputError) throw new HttpError(422, 'missing_features', error.message);
+      throw error;
+    }
+    countScores(scored, context);
+    return csvAnswer
+      ? csvPredictions(scored, customers, served, context.risk)
+      : jsonPredictions(scored, customers, served, context.risk);
+  } finally {
+    release();
+  }
+}
+
+function countScores({ batches }: ScoredCustomers, { metrics, risk }: RouteContext): void {
+  for (const { scores } of batches) {
+    for (let row = 0; row < scores.length; row++) {
+      metrics.customerScored(riskLevel(scores[row], risk), scores[row]);
+    }
+  }
+}
+
+/** Field names as `churn predict` names its output columns. */
+const [PROBABILITY, PREDICTED, RISK_LEVEL] = PREDICTION_COLUMNS;
+
+function jsonPredictions(
+  { batches, warnings }: ScoredCustomers,
+  customers: Customers,
+  served: ServedModel,
+  risk: RiskCutoffs,
+): Answer {
+  const { threshold, schema } = served.model;
+  const predictions: Array<Record<string, unknown>> = [];
+  const { ids } = customers;
+  for (const { scores } of batches) {
+    for (let row = 0; row < scores.length; row++) {
+      const score = scores[row];
+      const index = predictions.length;
+      predictions.push({
+        ...(ids !== null && schema.id !== null ? { [schema.id]: ids[index] } : {}),
+        [PROBABILITY]: shownProbability(score),
+        [PREDICTED]: predictedChurn(score, threshold),
+        [RISK_LEVEL]: riskLevel(score, risk),
+      });
+    }
+  }
+  const extra = warnings.length > 0 ? { warnings } : {};
+  if (customers.single)
+    return json(200, { ...predictions[0], model_version: served.version, ...extra });
+  return json(200, { model_version: served.version, predictions, ...extra });
+}
+
+/** The very lines `churn predict` writes for these rows: its header, then one line per customer. */
+function csvPredictions(
+  { batches, warnings }: ScoredCustomers,
+  customers: Customers,
+  served: ServedModel,
+  risk: RiskCutoffs,
+): Answer {
+  const { header } = customers.source;
+  const copy = copiedColumnIndexes(header, served.model.schema.id, false);
+  const columns = [copiedColumns(header, copy), predictionColumns(served.model.threshold, risk)];
+  let body = headerLine(columns);
+  for (const batch of batches) body += formatRows(batch, columns);
+  return {
+    status: 200,
+    body,
+    contentType: CSV_TYPE,
+    headers: {
+      'Churn-Model-Version': served.version,
+      ...(warnings.length > 0 ? { 'Churn-Warnings': JSON.stringify(warnings) } : {}),
+    },
+  };
+}
+
+function wantsCsv(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*text\/csv\b/i.test(accept);
+}
+
+/** `?explain=N`: the N features that most raise each customer's probability. */
+function explainCount(query: URLSearchParams, served: ServedModel): number {
+  const raw = query.get('explain');
+  if (raw === null) return 0;
+  const features = served.model.schema.features.length;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > features) {
+    throw new HttpError(
+      400,
+      'invalid_explain',
+      `explain must be a whole number from 1 to ${features} (the model's features), got "${raw}"`,
+    );
+  }
+  return count;
+}
+
+function explanationsUnavailable(): HttpError {
+  return new HttpError(
+    501,
+    'explanations_unavailable',
+    'per-customer explanations are not part of this churn yet: ask without explain',
+  );
+}
+
+function notReady(): HttpError {
+  return new HttpError(
+    503,
+    'not_ready',
+    'no model is loaded yet: train one (churn train) or promote one (churn models promote)',
+    { 'Retry-After': '5' },
+  );
+}
+
+function readiness(context: RouteContext): Answer {
+  const served = context.keeper.current;
+  if (context.stopping()) return json(503, { status: 'stopping' });
+  if (served === null) return json(503, { status: 'not_ready', reason: notReady().message });
+  return json(200, { status: 'ready', model_version: served.version });
+}
+
+function modelAnswer(context: RouteContext): Answer {
+  const served = context.keeper.current;
+  if (served === null) throw notReady();
+  const { model, metadata, forest } = served;
+  return json(200, {
+    version: served.version,
+    createdAt: model.createdAt,
+    loadedAt: served.loadedAt.toISOString(),
+    champion: context.keeper.championVersion,
+    loadFailure: context.keeper.loadFailure,
+    threshold: model.threshold,
+    risk: context.risk,
+    id: model.schema.id,
+    features: model.schema.features.map((feature) =>
+      feature.kind === 'categorical'
+        ? { name: feature.name, kind: feature.kind, categories: feature.categories }
+        : { name: feature.name, kind: feature.kind },
+    ),
+    params: forest.params,
+    metrics: metadata?.metrics ?? null,
+    ratings: metadata?.ratings ?? null,
+    trainedOn: metadata
+      ? {
+          file: metadata.data.file,
+          rows: metadata.data.trainRows,
+          holdoutRows: metadata.data.holdoutRows,
+        }
+      : null,
+  });
+}

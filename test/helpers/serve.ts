@@ -1,0 +1,90 @@
+/**
+ * A trained sample project and the scoring API on it: the real server in this process, on
+ * 127.0.0.1 with a port the system picks, its state in a temporary folder.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServing, type RunningServer, type ServeJobOptions } from '../../src/jobs/serve.js';
+import { copySampleProject, runChurn, tempDir } from './cli.js';
+import { silentLogger } from './silent-logger.js';
+
+export interface Project {
+  path: string;
+  modelsDir: string;
+  /** Runs churn in the project; fails the test on a non-zero exit. */
+  churn(args: string[]): Promise<string>;
+  remove(): void;
+}
+
+/** The shipped sample data and configuration in a scratch folder, a model trained on it. */
+export async function trainedProject(): Promise<Project> {
+  const scratch = tempDir();
+  copySampleProject(scratch.path);
+  const churn = async (args: string[]) => {
+    const result = await runChurn(args, { cwd: scratch.path, timeoutMs: 120_000 });
+    if (result.code !== 0) throw new Error(`churn ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  await churn(['train', '--quiet']);
+  return {
+    path: scratch.path,
+    modelsDir: join(scratch.path, 'outputs', 'models'),
+    churn,
+    remove: scratch.remove,
+  };
+}
+
+/** The settings `churn serve` takes by default, on a port the system picks. */
+export function serveOptions(
+  project: Pick<Project, 'path' | 'modelsDir'>,
+  overrides: Partial<ServeJobOptions> = {},
+): ServeJobOptions {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 1 << 20,
+    maxBufferedBytes: 64 << 20,
+    maxConnections: 10_000,
+    headersTimeoutMs: 10_000,
+    bodyTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 5000,
+    risk: { medium: 0.5, high: 0.7 },
+    maxFieldSize: 1_000_000,
+    modelsDir: project.modelsDir,
+    cwd: project.path,
+    watchSeconds: 1,
+    ...overrides,
+  };
+}
+
+export function startServer(
+  project: Pick<Project, 'path' | 'modelsDir'>,
+  overrides: Partial<ServeJobOptions> = {},
+): Promise<RunningServer> {
+  return startServing(serveOptions(project, overrides), silentLogger);
+}
+
+/** A CSV file's rows as JSON objects, numbers as numbers, as a client would send them. */
+export function csvAsCustomers(path: string): Array<Record<string, string | number | null>> {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const names = header.split(',');
+  return lines.map((line) =>
+    Object.fromEntries(
+      line.split(',').map((cell, i) => {
+        const number = Number(cell);
+        return [
+          names[i],
+          cell === '' ? null : cell.trim() !== '' && !isNaN(number) ? number : cell,
+        ];
+      }),
+    ),
+  );
+}
+
+export async function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
