@@ -1,0 +1,99 @@
+/**
+ * GET /metrics: what Prometheus scrapes from the server, lint-clean by promtool, counting what the
+ * requests did.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { RunningServer } from '../../src/jobs/serve.js';
+import { PROMTOOL_BIN } from '../helpers/monitoring-binaries.js';
+import { binary, requires } from '../helpers/prerequisites.js';
+import { promtoolProblems } from '../helpers/pushgateway.js';
+import {
+  csvAsCustomers,
+  postJson,
+  startServer,
+  trainedProject,
+  type Project,
+} from '../helpers/serve.js';
+
+let project: Project;
+let server: RunningServer;
+
+beforeAll(async () => {
+  project = await trainedProject();
+  server = await startServer(project);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop(1000);
+  project?.remove();
+});
+
+/** The value of one sample line of the exposition, or undefined. */
+function sample(exposition: string, series: string): number | undefined {
+  const line = exposition.split('\n').find((entry) => entry.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const gate = requires(
+  [binary(PROMTOOL_BIN, 'prometheus')],
+  "the API's exposition against promtool",
+);
+
+gate.describe('GET /metrics', () => {
+  gate.it(
+    'counts requests, customers by risk level and scores, and passes promtool check metrics',
+    async () => {
+      const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_2.csv')).slice(0, 300);
+      const batch = (await (await postJson(server.url, customers)).json()) as {
+        predictions: Array<{ risk_level: string }>;
+      };
+      for (const customer of customers.slice(0, 5)) {
+        expect((await postJson(server.url, customer)).status).toBe(200);
+      }
+      expect((await postJson(server.url, { idade: 1 })).status).toBe(422);
+      expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      expect(promtoolProblems(text)).toBe('');
+
+      expect(sample(text, 'churn_api_requests_total{route="/predict",status="200"}')).toBe(6);
+      expect(sample(text, 'churn_api_requests_total{route="/predict",status="422"}')).toBe(1);
+      expect(sample(text, 'churn_api_requests_total{route="other",status="404"}')).toBe(1);
+      expect(
+        sample(text, 'churn_api_request_duration_seconds_count{route="/predict",status="200"}'),
+      ).toBe(6);
+      // This scrape is the one request in flight while the exposition is made.
+      expect(sample(text, 'churn_api_requests_in_flight')).toBe(1);
+
+      // The batch's customers, and its first five again one at a time.
+      const levels: Record<string, number> = { low: 0, medium: 0, high: 0 };
+      for (const { risk_level } of [...batch.predictions, ...batch.predictions.slice(0, 5)]) {
+        levels[risk_level]++;
+      }
+      for (const level of ['low', 'medium', 'high']) {
+        expect(sample(text, `churn_api_predictions_total{level="${level}"}`), level).toBe(
+          levels[level],
+        );
+      }
+      expect(sample(text, 'churn_api_prediction_score_count')).toBe(305);
+      expect(text).toMatch(
+        new RegExp(
+          `^churn_model_info\\{version="${server.modelVersion()}",trees="100",.*\\} 1$`,
+          'm',
+        ),
+      );
+      expect(sample(text, 'churn_api_model_loads_total{outcome="loaded"}')).toBe(1);
+      for (const family of [
+        'process_cpu_seconds_total',
+        'process_start_time_seconds',
+        'nodejs_eventloop_lag_seconds',
+      ]) {
+        expect(text).toMatch(new RegExp(`^${family} `, 'm'));
+      }
+    },
+  );
+});
