@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  backUpFile,
   openAtomicWriter,
   temporaryPath,
   writeDirectoryAtomic,
@@ -93,6 +94,27 @@ describe('atomic files', () => {
     for (const name of lookalikes) writeFileSync(join(dir.path, name), 'keep me');
     await writeFileAtomic(join(dir.path, 'out.csv'), 'done');
     expect(readdirSync(dir.path).sort()).toEqual([...lookalikes, 'out.csv'].sort());
+  });
+
+  it('backs up under a name no other file has: three backups in one millisecond keep all three', async () => {
+    const base = join(dir.path, 'train.csv');
+    const now = new Date(Date.UTC(2026, 10, 27, 0, 7, 31, 123));
+    const backups: string[] = [];
+    for (const content of ['v1', 'v2', 'v3']) {
+      writeFileSync(base, content);
+      backups.push(await backUpFile(base, now));
+    }
+    expect(new Set(backups).size).toBe(3);
+    expect(backups.map((backup) => readFileSync(backup, 'utf8'))).toEqual(['v1', 'v2', 'v3']);
+    expect(basename(backups[0])).toMatch(/^train\.backup-20261127T000731\.123Z-[0-9a-f]{6}\.csv$/);
+    expect(readdirSync(dir.path).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses to replace a special file, whoever writes', async () => {
+    const fifo = join(dir.path, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    await expect(writeFileAtomic(fifo, 'x')).rejects.toThrow(/is a special file/);
+    await expect(writeFileAtomic(dir.path, 'x')).rejects.toThrow(/is a folder/);
   });
 
   it('creates a folder whole or not at all, and never replaces one', async () => {

@@ -14,6 +14,7 @@ const COMMANDS = [
   ['models', 'show'],
   ['models', 'promote'],
   ['models', 'prune'],
+  ['models', 'doctor'],
 ];
 
 describe('docs/cli.md', () => {
