@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealDocument } from '../../src/registry/seal.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import {
   csvAsCustomers,
@@ -102,16 +103,18 @@ describe('following the champion', () => {
   it('keeps serving its model when the new champion fails to load, and says why in /model', async () => {
     const server = await startServer(project);
     try {
-      // A copy of the second version whose model file was damaged after it was written.
-      const damaged = second.replace(/-[0-9a-f]{4}$/, '-dead');
-      cpSync(join(project.modelsDir, second), join(project.modelsDir, damaged), {
-        recursive: true,
-      });
+      // A version trained elsewhere whose model file was damaged after it was written, made
+      // champion behind the registry's back.
+      const elsewhere = join(project.path, 'elsewhere');
+      await project.churn(['train', '--models-dir', elsewhere, '--seed', '9', '--quiet']);
+      const damaged = championOf(elsewhere);
+      cpSync(join(elsewhere, damaged), join(project.modelsDir, damaged), { recursive: true });
       const modelFile = join(project.modelsDir, damaged, 'model.json');
       writeFileSync(modelFile, readFileSync(modelFile, 'utf8').replace('"trees":', '"trees" :'));
       const pointer = join(project.modelsDir, 'champion.json');
       const before = readFileSync(pointer, 'utf8');
-      writeFileSync(pointer, before.replace(first, damaged));
+      const content = { version: damaged, promotedAt: new Date().toISOString(), previous: first };
+      writeFileSync(pointer, sealDocument('champion pointer', content, null));
       const deadline = Date.now() + 5000;
       let model: {
         version: string;
