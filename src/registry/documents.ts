@@ -13,7 +13,7 @@ import type { ConfusionMatrix, EvaluationCurves, ModelMetrics } from '../evaluat
 import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
 import type { ColumnProfile, ValueDistribution } from '../evaluation/index.js';
-import type { ModelParams } from '../forest/index.js';
+import { DEFAULT_PARAMS, type ModelParams } from '../forest/index.js';
 import type { ModelMetadata } from './registry.js';
 import { VERSION_PATTERN } from './version-id.js';
 
@@ -42,6 +42,10 @@ const params: z.ZodType<ModelParams> = z.strictObject({
   bootstrap: z.boolean(),
   maxBins: z.number().int().positive(),
   minCategoryCount: z.number().nonnegative(),
+  // Models saved before categorical regularization grew as these values do.
+  minCategoryRows: z.number().int().positive().default(DEFAULT_PARAMS.minCategoryRows),
+  categorySmoothing: z.number().nonnegative().default(DEFAULT_PARAMS.categorySmoothing),
+  maxCategorySplit: z.number().int().positive().default(DEFAULT_PARAMS.maxCategorySplit),
 });
 
 const metrics: z.ZodType<ModelMetrics> = z.strictObject({
