@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { colorWanted } from '../common/colors.js';
 import { registerCredentials, registerSecret } from '../common/secrets.js';
 import { loadConfig } from '../config/load.js';
-import type { ChurnConfig, LogLevel } from '../config/schema.js';
+import type { ChurnConfig, ConfigKey, LogLevel } from '../config/schema.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { useSigningKey } from '../registry/registry.js';
 import { configOverrides } from './flags.js';
@@ -27,6 +27,12 @@ export interface CommandContext {
   log: Logger;
   out: Output;
   runId: string;
+  /**
+   * Whether a run that fails may create this folder to leave its record there (its log lines, its
+   * failure time): in a project (a configuration file was found), or when a flag or variable
+   * named the folder. Otherwise a failed run leaves the working directory as it found it.
+   */
+  failureMayCreate(folder: 'log.dir' | 'metrics.textfileDir'): boolean;
 }
 
 export interface Environment {
@@ -68,7 +74,7 @@ export async function runCommand<T>(
   body: (context: CommandContext) => Promise<T>,
 ): Promise<T> {
   const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-  const { config, file } = loadConfig({
+  const { config, file, setBy } = loadConfig({
     cwd: environment.cwd,
     env: environment.env,
     configFile: options.config,
@@ -80,6 +86,7 @@ export async function runCommand<T>(
   const color = colorWanted(environment.streams.stderr, options.color, environment.env);
   const out = new Output(environment.streams, options.json === true, options.quiet === true, color);
   const runId = randomUUID();
+  const failureMayCreate = (folder: ConfigKey) => file !== null || setBy.has(folder);
   const log = createLogger({
     level: config.log.level,
     dir: config.log.dir,
@@ -87,6 +94,7 @@ export async function runCommand<T>(
     runId,
     consoleLevel: out.quiet ? 'silent' : config.log.level,
     color,
+    dirOnlyWhenKept: !failureMayCreate('log.dir'),
   });
 
   const started = performance.now();
@@ -101,8 +109,9 @@ export async function runCommand<T>(
   };
   try {
     const result = await withInterruptHook(environment, logInterruption, () =>
-      body({ config, log, out, runId }),
+      body({ config, log, out, runId, failureMayCreate }),
     );
+    log.keep();
     log.success(`${name} finished`, { outcome: 'success', seconds: seconds() });
     return result;
   } catch (error) {

@@ -35,6 +35,7 @@ export async function runMonitored<T>(
       grouping,
       textfileDir: context.config.metrics.textfileDir,
       strict: flags.strictPush === true,
+      createFolderOnFailure: context.failureMayCreate('metrics.textfileDir'),
     });
     const state = await RunState.open(settings.textfileDir);
     const metrics = new JobMetrics(job, state, groupKey(job, grouping));

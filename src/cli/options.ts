@@ -11,7 +11,7 @@ export const GLOBAL_FLAGS: FlagDeclaration[] = [
   {
     flags: '--config <file>',
     description: 'configuration file',
-    defaultText: './churn.config.json when present',
+    defaultText: 'the nearest churn.config.json, here or above',
   },
   {
     flags: '--log-level <level>',

@@ -2,9 +2,14 @@
  * Configuration: built-in defaults < churn.config.json (or --config) < CHURN_* environment
  * variables < command-line flags. Each layer is validated against the schema as it is read, so an
  * error names where the bad value came from.
+ *
+ * Without --config, churn.config.json is looked for in the working directory and then in each
+ * folder above it up to the file system's root, as ESLint, Prettier and tsc look for theirs: the
+ * folder holding it is the project's, and the built-in default paths (logs, outputs) lie in it,
+ * so a command run from any of its subfolders uses the project's registry, logs and outputs.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { didYouMean } from '../common/suggest.js';
@@ -28,7 +33,10 @@ export interface FlagOverride {
 export interface LoadConfigOptions {
   cwd: string;
   env: Record<string, string | undefined>;
-  /** From --config: must exist. Without it, churn.config.json in cwd is read when present. */
+  /**
+   * From --config: must exist. Without it, the nearest churn.config.json is read: in cwd or the
+   * closest folder above it.
+   */
   configFile?: string;
   flags?: FlagOverride[];
 }
@@ -37,6 +45,8 @@ export interface LoadedConfig {
   config: ChurnConfig;
   /** The configuration file read, if any. */
   file: string | null;
+  /** The keys a file, variable or flag set, with where each came from. */
+  setBy: ReadonlyMap<ConfigKey, string>;
 }
 
 const KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
@@ -57,15 +67,26 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   for (const { key, value, flag } of options.flags ?? []) {
     set(key, parseValue(key, value, flag, options.cwd, typeof value === 'string'), flag);
   }
-  // Built-in default paths are relative to the working directory; the others are resolved already.
+  // Built-in default paths lie in the project a found file marks out, else in the working
+  // directory (as with --config); the others are resolved already.
+  const home = file !== null && options.configFile === undefined ? dirname(file) : options.cwd;
   for (const key of KEYS) {
-    if (SPECS[key].path && typeof values.get(key) === 'string') {
-      values.set(key, resolve(options.cwd, values.get(key) as string));
+    if (SPECS[key].path && !sources.has(key) && typeof values.get(key) === 'string') {
+      values.set(key, resolve(home, values.get(key) as string));
     }
   }
   const config = nest(values);
   checkTogether(config, (key) => sources.get(key) ?? key);
-  return { config, file };
+  return { config, file, setBy: sources };
+}
+
+/** The nearest churn.config.json: in `cwd`, or the closest folder above it. */
+export function findConfigFile(cwd: string): string | null {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const candidate = join(dir, DEFAULT_CONFIG_FILE);
+    if (isFile(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
 }
 
 /** Rules between keys, once every layer is read. */
@@ -96,14 +117,17 @@ function bothSources(first: string, second: string): string {
 type Setter = (key: ConfigKey, value: unknown, source: string) => void;
 
 function readConfigFile(options: LoadConfigOptions, set: Setter): string | null {
-  const path = options.configFile
-    ? resolve(options.cwd, options.configFile)
-    : join(options.cwd, DEFAULT_CONFIG_FILE);
-  if (!isFile(path)) {
-    if (options.configFile) throw new UsageError(`--config: no such file: ${options.configFile}`);
-    return null;
+  let path: string;
+  if (options.configFile !== undefined) {
+    path = resolve(options.cwd, options.configFile);
+    if (!isFile(path)) throw new UsageError(`--config: no such file: ${options.configFile}`);
+  } else {
+    const found = findConfigFile(options.cwd);
+    if (found === null) return null;
+    path = found;
   }
-  const label = options.configFile ?? DEFAULT_CONFIG_FILE;
+  // As the user would reach it from here: `churn.config.json`, `../churn.config.json`.
+  const label = options.configFile ?? relative(options.cwd, path);
   let parsed: unknown;
   try {
     // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.

@@ -11,6 +11,7 @@
  * Each file and registry change is atomic, so a run killed at any point leaves each of them as
  * it was or as it should be. `dryRun` stops after step 5 and writes nothing.
  */
+import { existsSync } from 'node:fs';
 import { InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import { backUpFile, openAtomicWriter } from '../common/atomic-file.js';
@@ -77,6 +78,8 @@ export interface RetrainResult {
 }
 
 export async function retrainModel(options: RetrainOptions, log: Logger): Promise<RetrainResult> {
+  // A registry that is not there has no champion: say so before the lock makes its folder.
+  if (!existsSync(options.modelsDir)) throw noChampion(options.modelsDir);
   const lock = await acquireRetrainLock(options.modelsDir);
   try {
     return await retrainLocked(options, log);
@@ -88,11 +91,7 @@ export async function retrainModel(options: RetrainOptions, log: Logger): Promis
 async function retrainLocked(options: RetrainOptions, log: Logger): Promise<RetrainResult> {
   const registry = new ModelRegistry(options.modelsDir);
   const championVersion = await registry.championVersion();
-  if (championVersion === null) {
-    throw new UsageError(
-      `no champion in ${displayPath(options.modelsDir)} to retrain against: run churn train first`,
-    );
-  }
+  if (championVersion === null) throw noChampion(options.modelsDir);
   const champion = await registry.load(championVersion);
   const id = options.id ?? champion.model.schema.id;
 
@@ -231,4 +230,10 @@ async function readMergedTable(
     if (!(error instanceof InputError)) throw error;
     throw await locateInOrigin(error, merged, { maxFieldSize: options.maxFieldSize });
   }
+}
+
+function noChampion(modelsDir: string): UsageError {
+  return new UsageError(
+    `no champion in ${displayPath(modelsDir)} to retrain against: run churn train first`,
+  );
 }

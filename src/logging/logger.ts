@@ -5,7 +5,9 @@
  */
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { LogLevel } from '../config/schema.js';
 import { formatConsoleLine } from './console-format.js';
 import { redactDeep } from '../common/secrets.js';
@@ -49,23 +51,40 @@ export interface LoggerOptions {
   /** Console threshold, or 'silent' for --quiet and --json runs that want stderr to themselves. */
   consoleLevel: LogLevel | 'silent';
   color: boolean;
+  /**
+   * When `dir` does not exist yet, the file's lines wait in memory until `keep()` creates it and
+   * writes them: a run that ends without `keep()` (one that failed) leaves no folder behind.
+   */
+  dirOnlyWhenKept?: boolean;
 }
 
-export function createLogger(options: LoggerOptions): Logger {
+/** A run's logger. */
+export interface RunLogger extends Logger {
+  /** Writes the lines held back for a folder that did not exist (see dirOnlyWhenKept). */
+  keep(): void;
+}
+
+export function createLogger(options: LoggerOptions): RunLogger {
   const transports: winston.transport[] = [];
   let fileTransport: DailyRotateFile | null = null;
-  if (options.dir) {
-    fileTransport = new DailyRotateFile({
-      dirname: options.dir,
+  let held: { transport: winston.transport; lines: object[] } | null = null;
+  const openFile = (dir: string) =>
+    new DailyRotateFile({
+      dirname: dir,
       filename: LOG_FILE_PATTERN,
       datePattern: 'YYYY-MM-DD',
       maxSize: '10m',
       maxFiles: '7d',
       zippedArchive: true,
-      auditFile: join(options.dir, '.churn-log-audit.json'),
+      auditFile: join(dir, '.churn-log-audit.json'),
       level: options.level,
-      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      format: winston.format.combine(timestampUnlessHeld(), winston.format.json()),
     });
+  if (options.dir && options.dirOnlyWhenKept && !existsSync(options.dir)) {
+    held = holdLines(options.level);
+    transports.push(held.transport);
+  } else if (options.dir) {
+    fileTransport = openFile(options.dir);
     transports.push(fileTransport);
   }
   if (options.consoleLevel !== 'silent') {
@@ -104,6 +123,14 @@ export function createLogger(options: LoggerOptions): Logger {
     info: log('info'),
     debug: log('debug'),
     errorToFile: log('error', true),
+    keep() {
+      if (held === null || !options.dir || !logger.writable) return;
+      fileTransport = openFile(options.dir);
+      logger.remove(held.transport);
+      logger.add(fileTransport);
+      for (const line of held.lines) fileTransport.write(line);
+      held = null;
+    },
     async close() {
       if (!logger.writable) return;
       await new Promise<void>((resolve) => {
@@ -120,6 +147,25 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   };
 }
+
+/** The file's lines, stamped as they come, until there is a file to write them to. */
+function holdLines(level: LogLevel): { transport: winston.transport; lines: object[] } {
+  const lines: object[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: object, _encoding, done) {
+      lines.push({ ...info, timestamp: new Date().toISOString() });
+      done();
+    },
+  });
+  return { transport: new winston.transports.Stream({ stream, level }), lines };
+}
+
+/** winston's timestamp, but a held line keeps the time it was logged at. */
+const timestampUnlessHeld = winston.format((info) => {
+  info.timestamp ??= new Date().toISOString();
+  return info;
+});
 
 /** Hides secrets in a line's message and every field of its context, in place. */
 const redactSecrets = winston.format((info) => {

@@ -4,9 +4,9 @@
  * failure time (POST), leaving the last good run's metrics in place. A gateway that cannot be
  * reached is a warning, since the job's real work is done, unless --strict-push asks otherwise.
  */
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { ensureDirectory } from '../common/atomic-file.js';
+import { constants, existsSync } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import type { ChurnConfig } from '../config/schema.js';
@@ -25,6 +25,11 @@ export interface PublishSettings {
   strict: boolean;
   /** The CA file's certificates, read by checkPublishing before the job starts. */
   ca?: Buffer;
+  /**
+   * Whether a failed run creates textfileDir to record its failure time; false outside a
+   * project, where a failed run leaves no folder behind (it records it when the folder exists).
+   */
+  createFolderOnFailure?: boolean;
 }
 
 /**
@@ -35,8 +40,7 @@ export interface PublishSettings {
 export async function checkPublishing(settings: PublishSettings): Promise<PublishSettings> {
   const dir = settings.textfileDir;
   try {
-    await ensureDirectory(dir);
-    await access(dir, constants.W_OK);
+    await checkFolderWritable(dir);
   } catch (error) {
     throw new InputError(
       { file: displayPath(dir) },
@@ -46,6 +50,20 @@ export async function checkPublishing(settings: PublishSettings): Promise<Publis
   const { url, caFile } = settings.pushgateway;
   if (url === null || caFile === null) return settings;
   return { ...settings, ca: await readCaFile(caFile) };
+}
+
+/** The folder can be written to, or made where it is missing; nothing is created yet. */
+async function checkFolderWritable(dir: string): Promise<void> {
+  for (let at = dir; ; at = dirname(at)) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && dirname(at) !== at) return null;
+      throw error;
+    });
+    if (info === null) continue;
+    if (!info.isDirectory()) throw new Error(`${displayPath(at)} is not a folder`);
+    await access(at, constants.W_OK);
+    return;
+  }
 }
 
 async function readCaFile(caFile: string): Promise<Buffer> {
@@ -78,7 +96,9 @@ export async function publishFailure(
   log: Logger,
 ): Promise<void> {
   const exposition = await failureExposition(at);
-  await replaceFamily(settings.textfileDir, settings.job, FAILURE_FAMILY, exposition);
+  if (settings.createFolderOnFailure !== false || existsSync(settings.textfileDir)) {
+    await replaceFamily(settings.textfileDir, settings.job, FAILURE_FAMILY, exposition);
+  }
   await pushMetrics({ ...settings, strict: false }, 'POST', exposition, log);
 }
 

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../common/atomic-file.js';
+import { ensureDirectory, writeFileAtomic } from '../common/atomic-file.js';
 import { withLock } from '../common/file-lock.js';
 
 export const STATE_FILE = 'state.json';
@@ -43,6 +43,7 @@ export class RunState {
    * lock, so runs finishing at the same moment each add their count: none is lost.
    */
   async add(group: string, counter: string, amount: number): Promise<number> {
+    await ensureDirectory(dirname(this.path)); // a run's first count makes the folder
     return withLock(join(dirname(this.path), STATE_LOCK_FILE), STATE_LOCK, async () => {
       this.all = await readTotals(this.path);
       const totals = (this.all[group] ??= {});

@@ -102,8 +102,10 @@ describe('train on bad input', () => {
 
   for (const { name, file, error } of FAILURES) {
     it(`refuses ${name}: one error line, exit 2, nothing written`, async () => {
+      // A project of its own (its configuration file marks it), inside the sample one.
       const project = join(dir, name.replaceAll(' ', '-'));
       mkdirSync(project);
+      writeFileSync(join(project, 'churn.config.json'), '{}\n');
       const content = file();
       const path = join(
         project,

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+import { findConfigFile, loadConfig } from '../../src/config/load.js';
 import { z } from 'zod';
 import { CONFIG_SCHEMA, envVarName } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/cli.js';
@@ -228,6 +228,57 @@ describe('configuration validation', () => {
     expect(envVarName('model.maxDepth')).toBe('CHURN_MODEL_MAX_DEPTH');
     expect(envVarName('modelsDir')).toBe('CHURN_MODELS_DIR');
     expect(envVarName('data.positiveLabel')).toBe('CHURN_DATA_POSITIVE_LABEL');
+  });
+});
+
+describe('configuration discovery', () => {
+  it('reads the nearest churn.config.json above the working directory, as the project it marks', () => {
+    writeConfig({ data: { train: 'data/train.csv' }, model: { trees: 12 } });
+    const nested = join(dir.path, 'src', 'deep');
+    mkdirSync(nested, { recursive: true });
+    const { config, file } = loadConfig({
+      cwd: nested,
+      env: { CHURN_DATA_SCORE: 'batch.csv' },
+    });
+    expect(file).toBe(join(dir.path, 'churn.config.json'));
+    expect(config.model.trees).toBe(12);
+    // The file's paths, and the built-in default folders, lie in the project...
+    expect(config.data.train).toBe(join(dir.path, 'data', 'train.csv'));
+    expect(config.modelsDir).toBe(join(dir.path, 'outputs', 'models'));
+    expect(config.log.dir).toBe(join(dir.path, 'logs'));
+    // ...and a path typed here is relative to here.
+    expect(config.data.score).toBe(join(nested, 'batch.csv'));
+    expect(findConfigFile(nested)).toBe(join(dir.path, 'churn.config.json'));
+  });
+
+  it('names the file as reached from the working directory, and prefers the nearest one', () => {
+    writeConfig({ model: { tress: 1 } });
+    const sub = join(dir.path, 'sub');
+    mkdirSync(sub);
+    expect(() => loadConfig({ cwd: sub, env: {} })).toThrow(
+      '../churn.config.json: unknown key "model.tress"',
+    );
+    writeFileSync(join(sub, 'churn.config.json'), JSON.stringify({ model: { trees: 3 } }));
+    expect(loadConfig({ cwd: join(sub), env: {} }).config.model.trees).toBe(3);
+  });
+
+  it('stops at the file system root when no folder above has one', () => {
+    const nested = join(dir.path, 'a', 'b');
+    mkdirSync(nested, { recursive: true });
+    // Nothing in the temporary tree: what is found, if anything, lies above it.
+    expect(findConfigFile(nested)).toBe(findConfigFile(join(dir.path, '..')));
+    expect(findConfigFile('/')).toBe(
+      existsSync('/churn.config.json') ? '/churn.config.json' : null,
+    );
+  });
+
+  it('keeps the default folders in the working directory with --config, as before', () => {
+    writeConfig({ model: { trees: 9 } }, 'conf.json');
+    const sub = join(dir.path, 'sub');
+    mkdirSync(sub);
+    const { config } = loadConfig({ cwd: sub, env: {}, configFile: '../conf.json' });
+    expect(config.model.trees).toBe(9);
+    expect(config.log.dir).toBe(join(sub, 'logs'));
   });
 });
 
