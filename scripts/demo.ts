@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   console.log(
     urls.grafana
       ? `  Grafana        ${urls.grafana} (admin/admin), folder "churn"`
-      : '  Grafana        not running here: see npm run monitoring:status',
+      : '  Grafana        not running: no grafana binary is installed (docs/stack.md says how)',
   );
   console.log(
     `  Alert log      ${join(stackDir(), 'alerts.log')} (notifications arrive after Alertmanager's 30 s group wait)`,
