@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryPath } from '../../src/common/atomic-file.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+import { requires, superuser } from '../helpers/prerequisites.js';
 
 const scratch = tempDir();
 const dir = scratch.path;
@@ -62,7 +63,10 @@ describe('the output guard', () => {
     expect(readdirSync(join(models, version))).not.toContain('new.csv');
   });
 
-  it.skipIf(process.getuid?.() !== 0)(
+  requires(
+    [superuser('to make a device node with mknod')],
+    'that a device, a pipe or a link to one is refused as --out',
+  ).it(
     'refuses a device or a pipe as --out (as root a rename would replace it), also behind a link',
     async () => {
       execFileSync('mknod', [join(dir, 'null'), 'c', '1', '3']);

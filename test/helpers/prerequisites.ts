@@ -56,6 +56,16 @@ export function sharedData(path: string): Prerequisite {
   };
 }
 
+/** Root, for what only root may do (mknod). CI runs as root, so there it must be. */
+export function superuser(why: string): Prerequisite {
+  return {
+    name: `root (${why})`,
+    present: process.getuid?.() === 0,
+    remedy: 'run the tests as root, as .ci/run does',
+    requiredInCi: true,
+  };
+}
+
 /** A property of the operating system a test relies on, e.g. Linux's /proc. */
 export function platform(name: string, present: boolean, remedy: string): Prerequisite {
   return { name, present, remedy, requiredInCi: false };
