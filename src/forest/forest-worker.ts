@@ -129,6 +129,7 @@ function privateForestCopy(forest: FlatForest): FlatForest {
     missingLeft: copy(forest.missingLeft),
     value: copy(forest.value),
     categoryBits: copy(forest.categoryBits),
+    cover: forest.cover && copy(forest.cover),
     categorical: copy(forest.categorical),
     categories: copy(forest.categories),
     lockstep: forest.lockstep && {

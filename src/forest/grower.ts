@@ -25,7 +25,7 @@ import {
   type SplitCandidate,
   type SplitRules,
 } from './splitting.js';
-import { TreeBuilder, type Tree } from './tree.js';
+import { TreeBuilder, type ChildLeaf, type Tree } from './tree.js';
 
 /**
  * Nodes with at least this many rows keep a histogram of every feature, so that one child's can
@@ -179,7 +179,7 @@ export function growTree(
     side: new Uint8Array(256),
   };
 
-  const root = growth.builder.addLeaf(leafValue(rootTotals));
+  const root = growth.builder.addLeaf(leafValue(rootTotals), rootTotals.rows);
   const stack: PendingNode[] = [];
   if (splittable(params, rootTotals, 0)) {
     const inBag = rootTotals.rows;
@@ -350,7 +350,10 @@ function splitNode(growth: Growth, node: PendingNode): [ChildNode, ChildNode] {
     mappers[feature],
     candidate.threshold,
     side,
-    [leafValue(leftTotals), leafValue(rightTotals)],
+    [
+      { value: leafValue(leftTotals), cover: leftTotals.rows },
+      { value: leafValue(rightTotals), cover: rightTotals.rows },
+    ],
   );
   const child = (at: number, from: number, to: number, childTotals: NodeTotals): ChildNode => ({
     node: at,
@@ -439,7 +442,7 @@ function recordSplit(
   mapper: BinMapper,
   threshold: number,
   side: Uint8Array,
-  children: [number, number],
+  children: [ChildLeaf, ChildLeaf],
 ): number {
   const missingLeft = side[0] === 1;
   if (mapper.kind === 'numeric') {

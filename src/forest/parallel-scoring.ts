@@ -213,6 +213,7 @@ function sharedForest(forest: FlatForest): { forest: FlatForest; forestId: numbe
       missingLeft: walk(forest.missingLeft),
       value: shareArray(forest.value),
       categoryBits: walk(forest.categoryBits),
+      cover: null, // scoring never reads it
       categorical: shareArray(forest.categorical),
       categories: shareArray(forest.categories),
       lockstep: forest.lockstep && {

@@ -19,6 +19,11 @@ export interface FlatForest {
   /** Leaf probability, numeric threshold, or absolute offset of a categorical split's bitset. */
   value: Float64Array;
   categoryBits: Uint32Array;
+  /**
+   * Training rows that reached each node, which explanations weigh a split's sides by; null for
+   * a forest saved before it was recorded (format version 1), which scores but cannot explain.
+   */
+  cover: Int32Array | null;
   /** Per feature: 1 when categorical. */
   categorical: Uint8Array;
   /** Per feature: the number of category codes it knows (0 for numeric features). */
@@ -51,6 +56,7 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
     missingLeft: new Uint8Array(total),
     value: new Float64Array(total),
     categoryBits: new Uint32Array(totalBits),
+    cover: new Int32Array(total),
     categorical,
     categories,
   };
@@ -62,6 +68,7 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
     flat.missingLeft.set(tree.missingLeft, base);
     flat.value.set(tree.value, base);
     flat.categoryBits.set(tree.categoryBits, bitBase);
+    flat.cover!.set(tree.cover, base);
     for (let i = 0; i < tree.feature.length; i++) {
       const feature = tree.feature[i];
       flat.left[base + i] = feature < 0 ? -1 : tree.left[i] + base;

@@ -8,7 +8,9 @@ import { featureTables, withLockstep, type FlatForest } from './predictor.js';
 import type { FeatureInfo, ModelParams } from './types.js';
 
 export const FOREST_FORMAT = 'churn-forest';
-export const FOREST_FORMAT_VERSION = 1;
+/** Version 2 adds each node's training rows (`cover`); version 1 files still load and score. */
+export const FOREST_FORMAT_VERSION = 2;
+const VERSION_WITHOUT_COVER = 1;
 
 export interface ForestModel {
   features: FeatureInfo[];
@@ -34,14 +36,17 @@ const NODE_ARRAYS = {
   missingLeft: Uint8Array,
   value: Float64Array,
   categoryBits: Uint32Array,
+  cover: Int32Array,
 } as const;
 
 type NodeArrayName = keyof typeof NODE_ARRAYS;
+type NodeArrays = { [name in NodeArrayName]: NonNullable<FlatForest[name]> };
 
 /** A serialized forest but its node arrays, which stay typed arrays, for encoding as they are written. */
 export interface ForestParts {
   outline: Omit<SerializedForest, 'nodes'>;
-  nodes: Pick<FlatForest, NodeArrayName>;
+  /** The node arrays the forest has, by name. */
+  nodes: Record<string, NodeArrays[NodeArrayName]>;
 }
 
 export function serializeForest(model: ForestModel): SerializedForest {
@@ -51,19 +56,23 @@ export function serializeForest(model: ForestModel): SerializedForest {
   return { ...outline, nodes: encoded };
 }
 
+/** A forest loaded from a version 1 file has no cover to write, and is written as version 1. */
 export function forestParts(model: ForestModel): ForestParts {
-  const nodes = {} as Record<NodeArrayName, FlatForest[NodeArrayName]>;
-  for (const name of Object.keys(NODE_ARRAYS) as NodeArrayName[]) nodes[name] = model.flat[name];
+  const nodes: ForestParts['nodes'] = {};
+  for (const name of Object.keys(NODE_ARRAYS) as NodeArrayName[]) {
+    const array = model.flat[name];
+    if (array) nodes[name] = array;
+  }
   return {
     outline: {
       format: FOREST_FORMAT,
-      version: FOREST_FORMAT_VERSION,
+      version: model.flat.cover ? FOREST_FORMAT_VERSION : VERSION_WITHOUT_COVER,
       features: model.features.map((feature) => ({ ...feature })),
       params: { ...model.params },
       featureImportances: Array.from(model.featureImportances),
       trees: model.flat.trees,
     },
-    nodes: nodes as Pick<FlatForest, NodeArrayName>,
+    nodes,
   };
 }
 
@@ -74,8 +83,11 @@ export function deserializeForest(data: unknown): ForestModel {
   if (typeof data !== 'object' || data === null) return fail('not an object');
   const serialized = data as Partial<SerializedForest>;
   if (serialized.format !== FOREST_FORMAT) return fail(`format is not "${FOREST_FORMAT}"`);
-  if (serialized.version !== FOREST_FORMAT_VERSION) {
-    return fail(`format version ${serialized.version} is not ${FOREST_FORMAT_VERSION}`);
+  const version = serialized.version;
+  if (version !== FOREST_FORMAT_VERSION && version !== VERSION_WITHOUT_COVER) {
+    return fail(
+      `format version ${version} is not ${VERSION_WITHOUT_COVER} or ${FOREST_FORMAT_VERSION}`,
+    );
   }
   const features = serialized.features;
   if (!Array.isArray(features) || features.length === 0) return fail('no features');
@@ -90,10 +102,11 @@ export function deserializeForest(data: unknown): ForestModel {
   const trees = serialized.trees;
   if (!Number.isInteger(trees) || (trees as number) < 1) return fail('no trees');
   const nodes = serialized.nodes ?? fail('no nodes');
-  const decoded = {} as Record<NodeArrayName, FlatForest[NodeArrayName]>;
+  const decoded: Record<string, unknown> = { cover: null };
   for (const [name, type] of Object.entries(NODE_ARRAYS) as Array<
     [NodeArrayName, (typeof NODE_ARRAYS)[NodeArrayName]]
   >) {
+    if (name === 'cover' && version === VERSION_WITHOUT_COVER) continue;
     decoded[name] = decodeArray(nodes[name], type as never, `nodes.${name}`);
   }
   const unchecked = {
@@ -122,15 +135,17 @@ function checkStructure(
   fail: (problem: string) => never,
 ): void {
   const n = flat.feature.length;
-  for (const name of ['left', 'missingLeft', 'value'] as const) {
-    if (flat[name].length !== n)
-      fail(`nodes.${name} has ${flat[name].length} entries, expected ${n}`);
+  for (const name of ['left', 'missingLeft', 'value', 'cover'] as const) {
+    const length = flat[name]?.length ?? n;
+    if (length !== n) fail(`nodes.${name} has ${length} entries, expected ${n}`);
   }
+  const cover = flat.cover;
   if (flat.roots.length !== flat.trees) fail(`${flat.roots.length} roots for ${flat.trees} trees`);
   for (let t = 0; t < flat.trees; t++) {
     const root = flat.roots[t];
     const end = t + 1 < flat.trees ? flat.roots[t + 1] : n;
     if (!(root >= 0 && root < end && end <= n)) fail(`tree ${t} has no nodes`);
+    if (cover && !(cover[root] >= 1)) fail(`tree ${t} has no training rows`);
     for (let node = root; node < end; node++) {
       const feature = flat.feature[node];
       if (feature < 0) {
@@ -142,6 +157,17 @@ function checkStructure(
       // Children come after their parent within the same tree, so every walk ends.
       const child = flat.left[node];
       if (!(child > node && child + 1 < end)) fail(`node ${node} has a bad child ${child}`);
+      // Explanations weigh each side by its share of the node's rows: they must add up.
+      if (
+        cover &&
+        !(
+          cover[child] >= 1 &&
+          cover[child + 1] >= 1 &&
+          cover[child] + cover[child + 1] === cover[node]
+        )
+      ) {
+        fail(`node ${node} has a cover that is not its children's`);
+      }
       if (flat.categorical[feature]) {
         const offset = flat.value[node];
         const words = Math.max(1, Math.ceil(flat.categories[feature] / 32));

@@ -1,5 +1,5 @@
 /**
- * One fitted tree as flat typed arrays, 17 bytes a node. A split's children are always stored
+ * One fitted tree as flat typed arrays, 21 bytes a node. A split's children are always stored
  * side by side (right = left + 1), and one Float64 per node holds what that node needs: a leaf's
  * probability, a numeric split's raw threshold, or where a categorical split's bitset of raw codes
  * starts in `categoryBits`. Prediction reads raw columns and never bins them.
@@ -17,9 +17,20 @@ export interface Tree {
    */
   value: Float64Array;
   categoryBits: Uint32Array;
+  /**
+   * The training rows that reached each node (distinct rows of the tree's bootstrap sample): the
+   * cover that weighs a split's two sides where a feature is unknown, as explanations need.
+   */
+  cover: Int32Array;
 }
 
 export const LEAF = -1;
+
+/** A split's child as it is added: a leaf until it is split in turn. */
+export interface ChildLeaf {
+  value: number;
+  cover: number;
+}
 
 /** Typed arrays that grow by doubling while a tree is built. */
 export class TreeBuilder {
@@ -29,6 +40,7 @@ export class TreeBuilder {
   left: Int32Array;
   missingLeft: Uint8Array;
   value: Float64Array;
+  cover: Int32Array;
   private bits: number[] = [];
 
   constructor(capacity = 64) {
@@ -37,15 +49,17 @@ export class TreeBuilder {
     this.left = new Int32Array(capacity);
     this.missingLeft = new Uint8Array(capacity);
     this.value = new Float64Array(capacity);
+    this.cover = new Int32Array(capacity);
   }
 
-  /** Adds a leaf; splitNumeric / splitCategorical turn it into a split. */
-  addLeaf(value: number): number {
+  /** Adds a leaf reached by `cover` training rows; splitNumeric / splitCategorical turn it into a split. */
+  addLeaf(value: number, cover: number): number {
     if (this.size === this.capacity) this.grow();
     const node = this.size++;
     this.feature[node] = LEAF;
     this.left[node] = LEAF;
     this.value[node] = value;
+    this.cover[node] = cover;
     return node;
   }
 
@@ -55,7 +69,7 @@ export class TreeBuilder {
     feature: number,
     threshold: number,
     missingLeft: boolean,
-    children: [number, number],
+    children: [ChildLeaf, ChildLeaf],
   ): number {
     this.value[node] = threshold;
     return this.split(node, feature, missingLeft, children);
@@ -67,7 +81,7 @@ export class TreeBuilder {
     feature: number,
     codesLeft: boolean[],
     missingLeft: boolean,
-    children: [number, number],
+    children: [ChildLeaf, ChildLeaf],
   ): number {
     this.value[node] = this.bits.length;
     const words = Math.max(1, Math.ceil(codesLeft.length / 32));
@@ -83,14 +97,14 @@ export class TreeBuilder {
     node: number,
     feature: number,
     missingLeft: boolean,
-    [leftValue, rightValue]: [number, number],
+    [left, right]: [ChildLeaf, ChildLeaf],
   ): number {
     this.feature[node] = feature;
     this.missingLeft[node] = missingLeft ? 1 : 0;
-    const left = this.addLeaf(leftValue);
-    this.addLeaf(rightValue);
-    this.left[node] = left;
-    return left;
+    const leftNode = this.addLeaf(left.value, left.cover);
+    this.addLeaf(right.value, right.cover);
+    this.left[node] = leftNode;
+    return leftNode;
   }
 
   finish(): Tree {
@@ -101,6 +115,7 @@ export class TreeBuilder {
       missingLeft: this.missingLeft.slice(0, n),
       value: this.value.slice(0, n),
       categoryBits: Uint32Array.from(this.bits),
+      cover: this.cover.slice(0, n),
     };
   }
 
@@ -118,5 +133,6 @@ export class TreeBuilder {
     this.left = widen(this.left, (n) => new Int32Array(n));
     this.missingLeft = widen(this.missingLeft, (n) => new Uint8Array(n));
     this.value = widen(this.value, (n) => new Float64Array(n));
+    this.cover = widen(this.cover, (n) => new Int32Array(n));
   }
 }

@@ -128,6 +128,30 @@ describe('tiny hand-checkable trees', () => {
     expect(forest.predictProba(features)[0]).toBeCloseTo(0.5, 12);
   });
 
+  it('records the training rows that reached each node: distinct rows of the bootstrap', async () => {
+    const rows = 200;
+    const x = Array.from({ length: rows }, (_, i) => i % 17);
+    const data: TrainingSet = {
+      features: [numeric('x', x)],
+      labels: Uint8Array.from(x, (v) => (v > 8 ? 1 : 0)),
+    };
+    const { forest } = await trainForest(data, { ...exact, bootstrap: true, trees: 4 });
+    const nodes = forest.toJSON().nodes;
+    const cover = decodeArray(nodes.cover, Int32Array, 'cover');
+    const left = decodeArray(nodes.left, Int32Array, 'left');
+    const roots = decodeArray(nodes.roots, Int32Array, 'roots');
+    for (const root of roots) {
+      // A bootstrap of n draws from n rows holds about 63% of them, each counted once.
+      expect(cover[root]).toBeGreaterThan(0.5 * rows);
+      expect(cover[root]).toBeLessThan(0.75 * rows);
+    }
+    left.forEach((child, node) => {
+      if (child >= 0) expect(cover[child] + cover[child + 1]).toBe(cover[node]);
+    });
+    const whole = await trainForest(data, exact);
+    expect(decodeArray(whole.forest.toJSON().nodes.cover, Int32Array, 'cover')[0]).toBe(rows);
+  });
+
   it('stops at maxDepth and keeps minSamplesLeaf rows in every leaf', async () => {
     const n = 200;
     const x = Array.from({ length: n }, (_, i) => i);
@@ -293,6 +317,34 @@ describe('refusing bad models and bad input', () => {
     );
     expect(() => Forest.fromJSON({ ...json, nodes: { ...json.nodes, value: 'AAA' } })).toThrow(
       'nodes.value',
+    );
+  });
+
+  it('refuses node covers that are not the sum of their children, and a version 2 forest without them', async () => {
+    const { forest } = await trainForest(data, { ...exact, minSamplesLeaf: 1 });
+    const json = forest.toJSON();
+    const cover = decodeArray(json.nodes.cover, Int32Array, 'cover');
+    cover[1] += 1;
+    const damaged = { ...json, nodes: { ...json.nodes, cover: encodeArray(cover) } };
+    expect(() => Forest.fromJSON(damaged)).toThrow("node 0 has a cover that is not its children's");
+    const { cover: _cover, ...withoutCover } = json.nodes;
+    expect(() => Forest.fromJSON({ ...json, nodes: withoutCover })).toThrow('nodes.cover');
+  });
+
+  it('loads a forest of format version 1, saved before covers, and scores it the same', async () => {
+    const { forest } = await trainForest(data, { ...exact, trees: 3, bootstrap: true });
+    const json = forest.toJSON();
+    expect(json.version).toBe(2);
+    const { cover: _cover, ...older } = json.nodes;
+    const loaded = Forest.fromJSON({ ...json, version: 1, nodes: older });
+    expect(Array.from(loaded.predictProba(data.features))).toEqual(
+      Array.from(forest.predictProba(data.features)),
+    );
+    // Saved again, it stays what it is: a version 1 forest, with no covers to write.
+    expect(loaded.toJSON().version).toBe(1);
+    expect(loaded.toJSON().nodes.cover).toBeUndefined();
+    expect(() => Forest.fromJSON({ ...json, version: 3 })).toThrow(
+      'format version 3 is not 1 or 2',
     );
   });
 
