@@ -60,9 +60,14 @@ export function lockstepTables(forest: FlatForest): LockstepTables | null {
 
 /**
  * Rows start..end-1 as a row-major block with the constant column appended, so one row's values
- * share cache lines.
+ * share cache lines. The block holds (columns + 1) × (end − start) values.
  */
-function fillBlock(columns: Float64Array[], start: number, end: number, block: Float64Array): void {
+export function fillBlock(
+  columns: Float64Array[],
+  start: number,
+  end: number,
+  block: Float64Array,
+): void {
   const width = columns.length + 1;
   for (let f = 0; f < columns.length; f++) {
     const column = columns[f];
@@ -71,100 +76,95 @@ function fillBlock(columns: Float64Array[], start: number, end: number, block: F
   for (let row = start, at = columns.length; row < end; row++, at += width) block[at] = 0;
 }
 
-/** Adds each row's tree values, tree by tree in order, for rows start..end-1 (one block). */
-export function addTreeValuesLockstep(
-  forest: FlatForest,
+/**
+ * Writes into leaves[0..rows) the leaf of tree `root` that each of the block's first `rows` rows
+ * reaches (the block as fillBlock leaves it).
+ */
+export function lockstepLeaves(
   tables: LockstepTables,
-  columns: Float64Array[],
-  start: number,
-  end: number,
-  out: Float64Array,
   block: Float64Array,
+  width: number,
+  root: number,
+  rows: number,
+  leaves: Int32Array,
 ): void {
   const { step, next, split } = tables;
-  const { roots, value } = forest;
-  const width = columns.length + 1;
-  const leafColumn = columns.length;
-  fillBlock(columns, start, end, block);
-
-  for (let t = 0; t < forest.trees; t++) {
-    const root = roots[t];
-    let row = start;
-    for (; row + LANES <= end; row += LANES) {
-      const b0 = (row - start) * width;
-      const b1 = b0 + width;
-      const b2 = b1 + width;
-      const b3 = b2 + width;
-      let n0 = root;
-      let n1 = root;
-      let n2 = root;
-      let n3 = root;
-      while (
-        (step[n0] & FEATURE_MASK) !== leafColumn ||
-        (step[n1] & FEATURE_MASK) !== leafColumn ||
-        (step[n2] & FEATURE_MASK) !== leafColumn ||
-        (step[n3] & FEATURE_MASK) !== leafColumn
-      ) {
-        {
-          const packed = step[n0];
-          const f = packed & FEATURE_MASK;
-          const x = block[b0 + f];
-          const threshold = split[n0];
-          let right = +(x > threshold);
-          if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-          if (x !== x) right = (packed >>> 16) & 1;
-          n0 = next[n0] + right;
-        }
-        {
-          const packed = step[n1];
-          const f = packed & FEATURE_MASK;
-          const x = block[b1 + f];
-          const threshold = split[n1];
-          let right = +(x > threshold);
-          if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-          if (x !== x) right = (packed >>> 16) & 1;
-          n1 = next[n1] + right;
-        }
-        {
-          const packed = step[n2];
-          const f = packed & FEATURE_MASK;
-          const x = block[b2 + f];
-          const threshold = split[n2];
-          let right = +(x > threshold);
-          if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-          if (x !== x) right = (packed >>> 16) & 1;
-          n2 = next[n2] + right;
-        }
-        {
-          const packed = step[n3];
-          const f = packed & FEATURE_MASK;
-          const x = block[b3 + f];
-          const threshold = split[n3];
-          let right = +(x > threshold);
-          if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-          if (x !== x) right = (packed >>> 16) & 1;
-          n3 = next[n3] + right;
-        }
-      }
-      out[row] += value[n0];
-      out[row + 1] += value[n1];
-      out[row + 2] += value[n2];
-      out[row + 3] += value[n3];
-    }
-    for (; row < end; row++) {
-      const base = (row - start) * width;
-      let node = root;
-      while ((step[node] & FEATURE_MASK) !== leafColumn) {
-        const packed = step[node];
+  const leafColumn = width - 1;
+  let row = 0;
+  for (; row + LANES <= rows; row += LANES) {
+    const b0 = row * width;
+    const b1 = b0 + width;
+    const b2 = b1 + width;
+    const b3 = b2 + width;
+    let n0 = root;
+    let n1 = root;
+    let n2 = root;
+    let n3 = root;
+    while (
+      (step[n0] & FEATURE_MASK) !== leafColumn ||
+      (step[n1] & FEATURE_MASK) !== leafColumn ||
+      (step[n2] & FEATURE_MASK) !== leafColumn ||
+      (step[n3] & FEATURE_MASK) !== leafColumn
+    ) {
+      {
+        const packed = step[n0];
         const f = packed & FEATURE_MASK;
-        const x = block[base + f];
-        const threshold = split[node];
+        const x = block[b0 + f];
+        const threshold = split[n0];
         let right = +(x > threshold);
         if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
         if (x !== x) right = (packed >>> 16) & 1;
-        node = next[node] + right;
+        n0 = next[n0] + right;
       }
-      out[row] += value[node];
+      {
+        const packed = step[n1];
+        const f = packed & FEATURE_MASK;
+        const x = block[b1 + f];
+        const threshold = split[n1];
+        let right = +(x > threshold);
+        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
+        if (x !== x) right = (packed >>> 16) & 1;
+        n1 = next[n1] + right;
+      }
+      {
+        const packed = step[n2];
+        const f = packed & FEATURE_MASK;
+        const x = block[b2 + f];
+        const threshold = split[n2];
+        let right = +(x > threshold);
+        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
+        if (x !== x) right = (packed >>> 16) & 1;
+        n2 = next[n2] + right;
+      }
+      {
+        const packed = step[n3];
+        const f = packed & FEATURE_MASK;
+        const x = block[b3 + f];
+        const threshold = split[n3];
+        let right = +(x > threshold);
+        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
+        if (x !== x) right = (packed >>> 16) & 1;
+        n3 = next[n3] + right;
+      }
     }
+    leaves[row] = n0;
+    leaves[row + 1] = n1;
+    leaves[row + 2] = n2;
+    leaves[row + 3] = n3;
+  }
+  for (; row < rows; row++) {
+    const base = row * width;
+    let node = root;
+    while ((step[node] & FEATURE_MASK) !== leafColumn) {
+      const packed = step[node];
+      const f = packed & FEATURE_MASK;
+      const x = block[base + f];
+      const threshold = split[node];
+      let right = +(x > threshold);
+      if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
+      if (x !== x) right = (packed >>> 16) & 1;
+      node = next[node] + right;
+    }
+    leaves[row] = node;
   }
 }

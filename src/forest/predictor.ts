@@ -4,7 +4,7 @@
  * pass through it. Each row's tree values are summed in tree order, so results do not depend on
  * how rows are split into blocks or threads.
  */
-import { addTreeValuesLockstep, lockstepTables, type LockstepTables } from './lockstep.js';
+import { fillBlock, lockstepLeaves, lockstepTables, type LockstepTables } from './lockstep.js';
 import type { Tree } from './tree.js';
 import type { FeatureColumn, FeatureInfo } from './types.js';
 
@@ -114,43 +114,93 @@ export function predictRange(
   end: number,
   out: Float64Array,
 ): void {
-  const { roots, feature, left, missingLeft, value, categoryBits, categorical, categories } =
-    forest;
-  const tables = forest.lockstep;
-  // Sized for the rows asked for: one customer needs one row's block, not 2048 rows' (160 KB).
-  const blockRows = Math.min(BLOCK_ROWS, end - start);
-  const block = tables ? new Float64Array(blockRows * (columns.length + 1)) : null;
-  for (let blockStart = start; blockStart < end; blockStart += BLOCK_ROWS) {
-    const blockEnd = Math.min(end, blockStart + BLOCK_ROWS);
-    out.fill(0, blockStart, blockEnd);
-    if (tables) {
-      addTreeValuesLockstep(forest, tables, columns, blockStart, blockEnd, out, block!);
-      for (let row = blockStart; row < blockEnd; row++) out[row] /= forest.trees;
-      continue;
-    }
+  const { value } = forest;
+  const walker = new BlockWalker(forest, columns, end - start);
+  const leaves = walker.leaves;
+  for (let blockStart = start; blockStart < end; blockStart += walker.capacity) {
+    const rows = walker.load(blockStart, end);
+    out.fill(0, blockStart, blockStart + rows);
     for (let t = 0; t < forest.trees; t++) {
-      const root = roots[t];
-      for (let row = blockStart; row < blockEnd; row++) {
-        let node = root;
-        let f = feature[node];
-        while (f >= 0) {
-          const x = columns[f][row];
-          let goesLeft: boolean;
-          if (x !== x) {
-            goesLeft = missingLeft[node] === 1;
-          } else if (categorical[f] === 0) {
-            goesLeft = x <= value[node];
-          } else if (x >= 0 && x < categories[f]) {
-            goesLeft = ((categoryBits[value[node] + (x >>> 5)] >>> (x & 31)) & 1) === 1;
-          } else {
-            goesLeft = missingLeft[node] === 1;
-          }
-          node = goesLeft ? left[node] : left[node] + 1;
-          f = feature[node];
-        }
-        out[row] += value[node];
-      }
+      walker.walk(t);
+      for (let r = 0; r < rows; r++) out[blockStart + r] += value[leaves[r]];
     }
-    for (let row = blockStart; row < blockEnd; row++) out[row] /= forest.trees;
+    for (let row = blockStart; row < blockStart + rows; row++) out[row] /= forest.trees;
   }
+}
+
+/**
+ * Finds, tree by tree, the leaf each row of a block of rows reaches: on the branch-free walk when
+ * the forest has its tables, on the general one otherwise. Scoring and explanations both walk
+ * through it.
+ */
+export class BlockWalker {
+  /** Rows loaded at a time. */
+  readonly capacity: number;
+  /** After walk(t): the leaf of tree t that each loaded row reaches, in row order. */
+  readonly leaves: Int32Array;
+  private readonly block: Float64Array | null;
+  private start = 0;
+  private rows = 0;
+
+  /** For `rows` rows in all: one customer needs one row's block, not 2048 rows' (160 KB). */
+  constructor(
+    private readonly forest: FlatForest,
+    private readonly columns: Float64Array[],
+    rows: number,
+  ) {
+    this.capacity = Math.max(1, Math.min(BLOCK_ROWS, rows));
+    this.leaves = new Int32Array(this.capacity);
+    this.block = forest.lockstep ? new Float64Array(this.capacity * (columns.length + 1)) : null;
+  }
+
+  /** Takes the rows from start, up to end-1 or the capacity; returns how many it took. */
+  load(start: number, end: number): number {
+    this.start = start;
+    this.rows = Math.min(end - start, this.capacity);
+    if (this.block) fillBlock(this.columns, start, start + this.rows, this.block);
+    return this.rows;
+  }
+
+  walk(tree: number): void {
+    const forest = this.forest;
+    const root = forest.roots[tree];
+    if (this.block) {
+      const width = this.columns.length + 1;
+      lockstepLeaves(forest.lockstep!, this.block, width, root, this.rows, this.leaves);
+      return;
+    }
+    for (let r = 0; r < this.rows; r++) {
+      this.leaves[r] = leafOf(forest, root, this.columns, this.start + r);
+    }
+  }
+}
+
+/** The leaf a row reaches from `node`, on the general walk. */
+export function leafOf(
+  forest: FlatForest,
+  node: number,
+  columns: Float64Array[],
+  row: number,
+): number {
+  const { feature, left } = forest;
+  let f = feature[node];
+  while (f >= 0) {
+    node = goesLeft(forest, node, columns[f][row]) ? left[node] : left[node] + 1;
+    f = feature[node];
+  }
+  return node;
+}
+
+/**
+ * Whether a raw value goes to a split's left child: a number at most the threshold, a code in
+ * the split's set, or a missing value (or a code the forest never saw) where missing values go.
+ */
+export function goesLeft(forest: FlatForest, node: number, x: number): boolean {
+  const f = forest.feature[node];
+  if (x !== x) return forest.missingLeft[node] === 1;
+  if (forest.categorical[f] === 0) return x <= forest.value[node];
+  if (x >= 0 && x < forest.categories[f]) {
+    return ((forest.categoryBits[forest.value[node] + (x >>> 5)] >>> (x & 31)) & 1) === 1;
+  }
+  return forest.missingLeft[node] === 1;
 }
