@@ -12,6 +12,7 @@ import {
   type OobAccumulator,
   type TreeParams,
 } from './grower.js';
+import { rowExplainer, type ExplainMethod, type RowExplainer } from './explain.js';
 import { predictRange, type FlatForest } from './predictor.js';
 import type { Tree } from './tree.js';
 
@@ -27,6 +28,9 @@ export type WorkerRequest =
       batch: number;
       columns: Float64Array[];
       out: Float64Array;
+      /** For a stream that explains: how, and where each row's contributions go. */
+      explain: ExplainMethod | null;
+      contributions: Float64Array | null;
     }
   | { type: 'score'; task: number; batch: number; start: number; end: number }
   | { type: 'score-forget'; batch: number };
@@ -39,10 +43,23 @@ export type WorkerReply =
 let growing: { workspace: Workspace; params: TreeParams; oob: OobAccumulator | null } | null = null;
 const scoring = new Map<
   number,
-  { forest: FlatForest; columns: Float64Array[]; out: Float64Array }
+  {
+    forest: FlatForest;
+    columns: Float64Array[];
+    out: Float64Array;
+    explainer: RowExplainer | null;
+    contributions: Float64Array | null;
+  }
 >();
-/** The last forest scored, copied out of shared memory once for all its batches. */
-let privateForest: { id: number; forest: FlatForest } | null = null;
+/**
+ * The last forest scored, copied out of shared memory once for all its batches, with an
+ * explainer per method once one is asked for.
+ */
+let privateForest: {
+  id: number;
+  forest: FlatForest;
+  explainers: Map<ExplainMethod, RowExplainer>;
+} | null = null;
 let forgotten = 0;
 const COLLECT_EVERY_BATCHES = 4;
 
@@ -79,19 +96,33 @@ parentPort?.on('message', (request: WorkerRequest) => {
       );
       break;
     }
-    case 'score-setup':
+    case 'score-setup': {
       if (privateForest?.id !== request.forestId) {
-        privateForest = { id: request.forestId, forest: privateForestCopy(request.forest) };
+        privateForest = {
+          id: request.forestId,
+          forest: privateForestCopy(request.forest),
+          explainers: new Map(),
+        };
+      }
+      const { forest, explainers } = privateForest;
+      let explainer: RowExplainer | null = null;
+      if (request.explain) {
+        explainer = explainers.get(request.explain) ?? rowExplainer(forest, request.explain);
+        explainers.set(request.explain, explainer);
       }
       scoring.set(request.batch, {
-        forest: privateForest.forest,
+        forest,
         columns: request.columns,
         out: request.out,
+        explainer,
+        contributions: request.contributions,
       });
       break;
+    }
     case 'score': {
-      const { forest, columns, out } = scoring.get(request.batch)!;
-      predictRange(forest, columns, request.start, request.end, out);
+      const { forest, columns, out, explainer, contributions } = scoring.get(request.batch)!;
+      if (explainer) explainer.explain(columns, request.start, request.end, out, contributions!);
+      else predictRange(forest, columns, request.start, request.end, out);
       reply({ type: 'scored', task: request.task });
       break;
     }

@@ -7,7 +7,8 @@ import { binFeatures } from './binning.js';
 import { OOB_SCALE, type GrowingProblem, type TreeParams } from './grower.js';
 import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
-import { scoreRows, ScoringStream } from './parallel-scoring.js';
+import { baseValue, rowExplainer, type ExplainMethod, type Explanation } from './explain.js';
+import { explainRows, scoreRows, ScoringStream } from './parallel-scoring.js';
 import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
 import {
   deserializeForest,
@@ -84,13 +85,70 @@ export class Forest {
   scoringStream(workers: number): BatchScorer {
     const stream = new ScoringStream(this.flat, workers);
     return {
-      submit: (columns) => {
-        checkColumns(this.features, columns);
-        return stream.submit(toScoringColumns(columns, this.flat), columnLength(columns[0]));
+      submit: async (columns) => (await this.submitTo(stream, columns)).scores,
+      helpUntil: (until) => stream.helpUntil(until),
+      close: () => stream.close(),
+    };
+  }
+
+  /** Whether the forest records what explanations need (forests saved before it did not). */
+  get explainable(): boolean {
+    return this.flat.cover !== null;
+  }
+
+  /**
+   * What every row's contributions start from: the trees' mean expected probability over their
+   * training rows.
+   */
+  get baseValue(): number {
+    return baseValue(this.flat);
+  }
+
+  /**
+   * Explains rows on the calling thread, with no workers and no stream: for a few rows at a
+   * time, such as one request's customers. Contributions are row by row, one per feature in the
+   * order of `features`; with the base value they add up to each row's probability.
+   */
+  explainRows(columns: FeatureColumn[], method: ExplainMethod): Explanation {
+    checkColumns(this.features, columns);
+    const rows = columnLength(columns[0]);
+    const scores = new Float64Array(rows);
+    const contributions = new Float64Array(rows * this.features.length);
+    const explainer = rowExplainer(this.flat, method);
+    explainer.explain(toScoringColumns(columns, this.flat), 0, rows, scores, contributions);
+    return { scores, contributions, baseValue: this.baseValue };
+  }
+
+  /** The same as explainRows, on several threads for large batches. */
+  async explain(
+    columns: FeatureColumn[],
+    method: ExplainMethod,
+    threads = availableParallelism(),
+  ): Promise<Explanation> {
+    checkColumns(this.features, columns);
+    const rows = columnLength(columns[0]);
+    const scoring = toScoringColumns(columns, this.flat);
+    const explained = await explainRows(this.flat, method, scoring, rows, threads);
+    return { ...explained, baseValue: this.baseValue };
+  }
+
+  /** scoringStream's counterpart that explains every batch too. */
+  explainingStream(workers: number, method: ExplainMethod): BatchExplainer {
+    const stream = new ScoringStream(this.flat, workers, method);
+    const baseValue = this.baseValue;
+    return {
+      submit: async (columns) => {
+        const { scores, contributions } = await this.submitTo(stream, columns);
+        return { scores, contributions: contributions!, baseValue };
       },
       helpUntil: (until) => stream.helpUntil(until),
       close: () => stream.close(),
     };
+  }
+
+  private submitTo(stream: ScoringStream, columns: FeatureColumn[]) {
+    checkColumns(this.features, columns);
+    return stream.submit(toScoringColumns(columns, this.flat), columnLength(columns[0]));
   }
 
   toJSON(): SerializedForest {
@@ -123,9 +181,14 @@ export class Forest {
   }
 }
 
-export interface BatchScorer {
-  /** Queues a batch; resolves with its probabilities. */
-  submit(columns: FeatureColumn[]): Promise<Float64Array>;
+export type BatchScorer = BatchStream<Float64Array>;
+
+/** Resolves each batch with its probabilities and their explanation. */
+export type BatchExplainer = BatchStream<Explanation>;
+
+interface BatchStream<Result> {
+  /** Queues a batch. */
+  submit(columns: FeatureColumn[]): Promise<Result>;
   /** Lends the calling thread to queued batches until `until` settles. */
   helpUntil(until: Promise<unknown>): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 export {
   Forest,
   trainForest,
+  type BatchExplainer,
   type BatchScorer,
   type TrainedForest,
   type TrainOptions,
@@ -19,3 +20,9 @@ export {
   type NumericColumn,
   type TrainingSet,
 } from './types.js';
+export {
+  EXPLAIN_METHODS,
+  ExplanationUnavailableError,
+  type ExplainMethod,
+  type Explanation,
+} from './explain.js';

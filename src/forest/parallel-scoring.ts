@@ -1,7 +1,8 @@
 /**
  * Scoring on the calling thread and worker threads, in blocks of rows. Each row's trees are
  * summed in tree order whoever scores it, so the probabilities are the same, bit for bit, as
- * scoring on one thread.
+ * scoring on one thread. A stream may also explain its rows (explain.ts): then each block's
+ * contributions come back with its probabilities, computed by the same kernel on every thread.
  *
  * A stream scores batch after batch on the same workers without draining between batches: every
  * batch's blocks join one queue, the workers go on with the next batch while the last blocks of
@@ -9,6 +10,7 @@
  * blocks from the same queue. One large batch is a stream of one.
  */
 import type { Worker } from 'node:worker_threads';
+import { rowExplainer, type ExplainMethod, type RowExplainer } from './explain.js';
 import type { WorkerReply } from './forest-worker.js';
 import { borrowWorkers, listenTo, returnWorkers, shareArray } from './pool.js';
 import { predictRange, type FlatForest } from './predictor.js';
@@ -28,18 +30,56 @@ export async function scoreRows(
     predictRange(forest, columns, 0, rows, out);
     return out;
   }
-  const stream = new ScoringStream(forest, threads - 1);
+  return (await streamOfOne(new ScoringStream(forest, threads - 1), columns, rows)).scores;
+}
+
+/** Scores and explains `rows` rows, on the calling thread and `threads` − 1 workers for large batches. */
+export async function explainRows(
+  forest: FlatForest,
+  method: ExplainMethod,
+  columns: Float64Array[],
+  rows: number,
+  threads: number,
+): Promise<ScoredBatch & { contributions: Float64Array }> {
+  const work = rows * forest.trees * (method === 'exact' ? EXACT_COST : 1);
+  if (threads <= 1 || work < PARALLEL_WORK) {
+    const scores = new Float64Array(rows);
+    const contributions = new Float64Array(rows * forest.categorical.length);
+    rowExplainer(forest, method).explain(columns, 0, rows, scores, contributions);
+    return { scores, contributions };
+  }
+  const stream = new ScoringStream(forest, threads - 1, method);
+  const batch = await streamOfOne(stream, columns, rows);
+  return { scores: batch.scores, contributions: batch.contributions! };
+}
+
+/** Exact explanation costs about this many times scoring, per row and tree. */
+const EXACT_COST = 100;
+
+async function streamOfOne(
+  stream: ScoringStream,
+  columns: Float64Array[],
+  rows: number,
+): Promise<ScoredBatch> {
   try {
-    const scores = stream.submit(columns, rows);
-    await stream.helpUntil(scores);
-    return await scores;
+    const batch = stream.submit(columns, rows);
+    await stream.helpUntil(batch);
+    return await batch;
   } finally {
     await stream.close();
   }
 }
 
+export interface ScoredBatch {
+  scores: Float64Array;
+  /** For a stream that explains: row by row, one per feature. */
+  contributions: Float64Array | null;
+}
+
 /** Rows per queued block: small enough that a batch's last blocks end soon after one another. */
 const TASK_ROWS = 2048;
+/** Exact explanation costs about EXACT_COST times as much per row: its blocks are smaller. */
+const EXACT_TASK_ROWS = 128;
 /** Blocks sent ahead to each worker, so none waits on the calling thread between blocks. */
 const IN_FLIGHT = 2;
 
@@ -47,8 +87,9 @@ interface Batch {
   id: number;
   columns: Float64Array[];
   out: Float64Array;
+  contributions: Float64Array | null;
   pending: number;
-  resolve: (scores: Float64Array) => void;
+  resolve: (batch: ScoredBatch) => void;
   reject: (error: Error) => void;
 }
 
@@ -68,12 +109,19 @@ export class ScoringStream {
   private failure: Error | null = null;
   private readonly shared: ReturnType<typeof sharedForest>;
   private readonly stopListening: Array<() => void> = [];
+  private readonly explainer: RowExplainer | null;
+  private readonly taskRows: number;
 
+  /** With a method, each batch's rows are explained as well as scored. */
   constructor(
     private readonly forest: FlatForest,
     workers: number,
+    private readonly method: ExplainMethod | null = null,
   ) {
-    this.shared = sharedForest(forest);
+    // Made first: a forest that cannot explain is refused before any worker starts.
+    this.explainer = method ? rowExplainer(forest, method) : null;
+    this.taskRows = method === 'exact' ? EXACT_TASK_ROWS : TASK_ROWS;
+    this.shared = sharedForest(forest, method !== null);
     this.workers = borrowWorkers(workers);
     for (const worker of this.workers) {
       this.inFlight.set(worker, 0);
@@ -84,23 +132,27 @@ export class ScoringStream {
     }
   }
 
-  /** Queues a batch; resolves with its probabilities, in row order. */
-  submit(columns: Float64Array[], rows: number): Promise<Float64Array> {
+  /** Queues a batch; resolves with its probabilities (and contributions), in row order. */
+  submit(columns: Float64Array[], rows: number): Promise<ScoredBatch> {
     if (this.failure) return Promise.reject(this.failure);
-    const out = new Float64Array(new SharedArrayBuffer(rows * Float64Array.BYTES_PER_ELEMENT));
-    return new Promise<Float64Array>((resolve, reject) => {
+    const shared = (length: number) =>
+      new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+    const out = shared(rows);
+    const contributions = this.method ? shared(rows * this.forest.categorical.length) : null;
+    return new Promise<ScoredBatch>((resolve, reject) => {
       const batch: Batch = {
         id: this.nextBatch++,
         columns: columns.map(shareArray),
         out,
-        pending: Math.ceil(rows / TASK_ROWS),
+        contributions,
+        pending: Math.ceil(rows / this.taskRows),
         resolve,
         reject,
       };
-      if (batch.pending === 0) return resolve(out);
+      if (batch.pending === 0) return resolve({ scores: out, contributions });
       this.batches.set(batch.id, batch);
-      for (let start = 0; start < rows; start += TASK_ROWS) {
-        this.queue.push({ batch, start, end: Math.min(rows, start + TASK_ROWS) });
+      for (let start = 0; start < rows; start += this.taskRows) {
+        this.queue.push({ batch, start, end: Math.min(rows, start + this.taskRows) });
       }
       for (const worker of this.workers) this.dispatch(worker);
     });
@@ -130,9 +182,13 @@ export class ScoringStream {
     await returnWorkers(this.workers, this.failure === null && this.batches.size === 0);
   }
 
-  private runHere(task: Task): void {
-    predictRange(this.forest, task.batch.columns, task.start, task.end, task.batch.out);
-    this.finished(task.batch);
+  private runHere({ batch, start, end }: Task): void {
+    if (this.explainer) {
+      this.explainer.explain(batch.columns, start, end, batch.out, batch.contributions!);
+    } else {
+      predictRange(this.forest, batch.columns, start, end, batch.out);
+    }
+    this.finished(batch);
   }
 
   private dispatch(worker: Worker): void {
@@ -147,6 +203,8 @@ export class ScoringStream {
           batch: task.batch.id,
           columns: task.batch.columns,
           out: task.batch.out,
+          explain: this.method,
+          contributions: task.batch.contributions,
         });
       }
       this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
@@ -179,7 +237,7 @@ export class ScoringStream {
         worker.postMessage({ type: 'score-forget', batch: batch.id });
       }
     }
-    batch.resolve(batch.out);
+    batch.resolve({ scores: batch.out, contributions: batch.contributions });
   }
 
   private fail(error: Error): void {
@@ -191,20 +249,27 @@ export class ScoringStream {
   }
 }
 
-const sharedForests = new WeakMap<FlatForest, { forest: FlatForest; forestId: number }>();
+const sharedForests = new WeakMap<FlatForest, Map<boolean, SharedForest>>();
 let forestsShared = 0;
+
+interface SharedForest {
+  forest: FlatForest;
+  forestId: number;
+}
 
 /**
  * A forest's arrays in shared memory, made once per forest, with a number that lets a worker
- * keep its own copy of a forest between batches.
+ * keep its own copy of a forest between batches. Scoring on the branch-free walk reads only the
+ * roots, the leaf values and its own tables: workers that only score get no copy of the general
+ * walk's arrays then, nor of the covers. Explaining needs every array.
  */
-function sharedForest(forest: FlatForest): { forest: FlatForest; forestId: number } {
-  let shared = sharedForests.get(forest);
+function sharedForest(forest: FlatForest, explaining: boolean): SharedForest {
+  let copies = sharedForests.get(forest);
+  if (!copies) sharedForests.set(forest, (copies = new Map()));
+  let shared = copies.get(explaining);
   if (!shared) {
-    // The branch-free walk reads only the roots, the leaf values and its own tables: workers
-    // get no copy of the general walk's arrays then.
     const walk = <T extends Int32Array | Uint8Array | Uint32Array>(array: T): T =>
-      forest.lockstep ? (array.subarray(0, 0) as T) : shareArray(array);
+      forest.lockstep && !explaining ? (array.subarray(0, 0) as T) : shareArray(array);
     const arrays: FlatForest = {
       ...forest,
       roots: shareArray(forest.roots),
@@ -213,7 +278,7 @@ function sharedForest(forest: FlatForest): { forest: FlatForest; forestId: numbe
       missingLeft: walk(forest.missingLeft),
       value: shareArray(forest.value),
       categoryBits: walk(forest.categoryBits),
-      cover: null, // scoring never reads it
+      cover: explaining && forest.cover ? shareArray(forest.cover) : null,
       categorical: shareArray(forest.categorical),
       categories: shareArray(forest.categories),
       lockstep: forest.lockstep && {
@@ -223,7 +288,7 @@ function sharedForest(forest: FlatForest): { forest: FlatForest; forestId: numbe
       },
     };
     shared = { forest: arrays, forestId: ++forestsShared };
-    sharedForests.set(forest, shared);
+    copies.set(explaining, shared);
   }
   return shared;
 }
