@@ -5,9 +5,13 @@
  * needs no configuration (`--help`, `--version`) never loads zod.
  */
 import type { z as Zod } from 'zod';
+import type { ExplainMethod } from '../forest/index.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'success', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The forest's explanation methods, spelled out: loading the configuration must not load it. */
+export const EXPLAIN_METHOD_NAMES = ['exact', 'fast'] as const satisfies readonly ExplainMethod[];
 
 export interface KeySpec {
   schema: (z: typeof Zod) => Zod.ZodType;
@@ -128,6 +132,12 @@ export const CONFIG_SCHEMA = {
     default: 0.2,
     description:
       'Population stability index above which `predict` warns that a feature or the scores drifted.',
+  },
+  'explain.method': {
+    schema: (z) => z.enum(EXPLAIN_METHOD_NAMES),
+    default: 'exact',
+    description:
+      'How `predict --explain` and `--contributions` explain scores: `exact` TreeSHAP (Shapley values; about 100 times the cost of scoring) or `fast` path attribution (about the cost of scoring, for millions of rows).',
   },
   modelsDir: {
     schema: (z) => z.string().min(1),

@@ -23,6 +23,11 @@ import {
   predictionColumns,
 } from './scoring/output-columns.js';
 import { RISK_LEVELS, type RiskCutoffs, type RiskLevel } from './scoring/risk.js';
+import {
+  checkExplainable,
+  explanationColumns,
+  type ExplanationRequest,
+} from './scoring/explanations.js';
 import { ScoringTally, type ScoringSummary } from './scoring/tally.js';
 
 export { RISK_LEVELS, type RiskLevel };
@@ -46,6 +51,8 @@ export interface PredictJobOptions {
   onProgress?: (progress: { rows: number; bytesRead: number; bytes: number }) => void;
   /** Each batch's probabilities, in file order. */
   onScores?: (scores: Float64Array) => void;
+  /** Explanation columns to add: the strongest reasons, or every contribution. */
+  explain?: ExplanationRequest;
 }
 
 export interface PredictResult extends ScoringSummary {
@@ -69,7 +76,8 @@ export async function predictChurn(
   log: Logger,
 ): Promise<PredictResult> {
   const started = performance.now();
-  const { model, forest } = await loadModel(options, log);
+  const { model, forest, path } = await loadModel(options, log);
+  if (options.explain) checkExplainable(forest, model.schema, options.explain, path);
 
   const { source, encoder } = await openInput(options, model.schema);
   let writer: AtomicWriter;
@@ -80,7 +88,10 @@ export async function predictChurn(
     throw error;
   }
   // This thread reads and encodes, and helps score when it is ahead: one worker per other core.
-  const scorer = forest.scoringStream(Math.max(1, (options.threads ?? availableParallelism()) - 1));
+  const workers = Math.max(1, (options.threads ?? availableParallelism()) - 1);
+  const scorer = options.explain
+    ? forest.explainingStream(workers, options.explain.method)
+    : forest.scoringStream(workers);
   try {
     const copy = copiedColumnIndexes(source.header, model.schema.id, options.keepColumns);
     if (options.keepColumns && copy.length < source.header.length) {
@@ -89,6 +100,7 @@ export async function predictChurn(
     const columns = [
       copiedColumns(source.header, copy),
       predictionColumns(model.threshold, options.risk),
+      ...(options.explain ? [explanationColumns(model.schema, options.explain)] : []),
     ];
     await writer.write(headerLine(columns));
 

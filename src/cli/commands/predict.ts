@@ -3,11 +3,15 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
+import { EXPLAIN_METHOD_NAMES } from '../../config/schema.js';
+import type { ExplainMethod } from '../../forest/index.js';
 import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
+import type { ExplanationRequest } from '../../jobs/scoring/explanations.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { runMonitored } from '../monitored.js';
 import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
+import { integerArg } from '../parse.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
 import { checkedOutput } from '../output-path.js';
 
@@ -16,6 +20,8 @@ interface PredictFlags {
   out?: string;
   keepColumns?: boolean;
   delimiter?: Delimiter;
+  explain?: number;
+  contributions?: boolean;
 }
 
 export function registerPredict(program: Command, environment: Environment): void {
@@ -44,6 +50,22 @@ export function registerPredict(program: Command, environment: Environment): voi
       flags: '--keep-columns',
       description: 'copy every input column into the output, before the predictions',
     },
+    {
+      flags: '--explain <k>',
+      description:
+        "add each customer's k strongest reasons: reason_1 (feature=value), reason_1_contribution, …",
+      parse: integerArg(1),
+    },
+    {
+      flags: '--contributions',
+      description: "add every feature's contribution (contribution_<feature>) and base_value",
+    },
+    {
+      flags: '--explain-method <method>',
+      description: 'exact TreeSHAP, or fast path attribution for millions of rows',
+      key: 'explain.method',
+      choices: EXPLAIN_METHOD_NAMES,
+    },
     DELIMITER,
     {
       ...THREADS,
@@ -57,11 +79,15 @@ export function registerPredict(program: Command, environment: Environment): voi
       `
 Output columns: the id (when the model has one and the file carries it), churn_probability (0-1),
 churn_predicted (0/1 at the model's tuned threshold), risk_level (low, medium, high; cutoffs from
-risk.medium and risk.high).
+risk.medium and risk.high). With --explain k or --contributions, the explanation columns follow:
+contributions are in probability units and, with the base value, add up to churn_probability.
+They explain the model's score, not the customer (docs/explanations.md).
 
 Examples:
   churn predict --data data/new_batch_1.csv --out outputs/scored.csv
-  churn predict --data customers.csv --model 20261126-223108-123-a1b2 --keep-columns --json`,
+  churn predict --data customers.csv --model 20261126-223108-123-a1b2 --keep-columns --json
+  churn predict --data data/new_batch_1.csv --explain 3
+  churn predict --data big.csv --explain 3 --explain-method fast`,
     )
     .action(async (flags: PredictFlags, cmd: Command) => {
       await runMonitored(
@@ -73,6 +99,7 @@ Examples:
           if (config.data.score === null) {
             throw new UsageError('nothing to score: pass --data FILE or set data.score');
           }
+          const explain = explanationRequest(flags, config.explain.method);
           const progress = progressBarOfUnknownTotal(out, 'scoring', 'KB read');
           const result = await predictChurn(
             {
@@ -100,6 +127,7 @@ Examples:
                 progress.update(Math.floor(bytesRead / 1024), Math.ceil(bytes / 1024));
               },
               onScores: (scores) => metrics.observeScores(scores),
+              explain,
             },
             log,
           );
@@ -111,6 +139,20 @@ Examples:
         },
       );
     });
+}
+
+function explanationRequest(
+  flags: PredictFlags,
+  method: ExplainMethod,
+): ExplanationRequest | undefined {
+  if (flags.explain !== undefined && flags.contributions) {
+    throw new UsageError(
+      '--explain and --contributions are two forms of the same columns: choose one',
+    );
+  }
+  if (flags.explain !== undefined) return { output: 'reasons', count: flags.explain, method };
+  if (flags.contributions) return { output: 'contributions', method };
+  return undefined;
 }
 
 function predictJson(result: PredictResult) {

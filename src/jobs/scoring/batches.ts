@@ -6,7 +6,12 @@ import { collectGarbage } from '../../common/memory.js';
 import type { BatchEncoder } from '../../data/batch-encoder.js';
 import type { CsvSource } from '../../data/csv-reader.js';
 import { csvField } from '../../data/csv-writer.js';
-import type { BatchScorer, FeatureColumn } from '../../forest/index.js';
+import type {
+  BatchExplainer,
+  BatchScorer,
+  Explanation,
+  FeatureColumn,
+} from '../../forest/index.js';
 
 /** Where scored rows come from: text records in the header's order (a CSV file today). */
 export type RowSource = Pick<
@@ -19,6 +24,8 @@ export interface ScoredBatch {
   columns: FeatureColumn[];
   /** Each row's churn probability. */
   scores: Float64Array;
+  /** Each row's contributions, when the scorer explains. */
+  explanation: Explanation | null;
   /**
    * Each row's input cells copied to the output, CSV-quoted and comma-separated (empty when none
    * are): taken as the row is read, since its text is let go once it is encoded.
@@ -29,7 +36,7 @@ export interface ScoredBatch {
 export interface ScoringLoop {
   source: RowSource;
   encoder: BatchEncoder;
-  scorer: BatchScorer;
+  scorer: BatchScorer | BatchExplainer;
   /** Indexes of the input columns copied to the output. */
   copy: readonly number[];
 }
@@ -41,7 +48,7 @@ const COLLECT_EVERY_ROWS = 65_536;
 
 interface InFlight {
   columns: FeatureColumn[];
-  scores: Promise<Float64Array>;
+  scores: Promise<Float64Array | Explanation>;
   copied: string[];
 }
 
@@ -72,7 +79,10 @@ export async function* scoredBatches({
   };
   const scored = async ({ columns, scores, copied }: InFlight): Promise<ScoredBatch> => {
     await scorer.helpUntil(scores);
-    return { columns, scores: await scores, copied };
+    const result = await scores;
+    return result instanceof Float64Array
+      ? { columns, scores: result, explanation: null, copied }
+      : { columns, scores: result.scores, explanation: result, copied };
   };
 
   for await (const records of source.batches(READ_ROWS)) {

@@ -5,6 +5,7 @@
  */
 import { csvLine } from '../../data/csv-writer.js';
 import type { ScoredBatch } from './batches.js';
+import { isExplanationColumn } from './explanations.js';
 import { predictedChurn, shownProbability } from './prediction.js';
 import { riskLevel, type RiskCutoffs } from './risk.js';
 
@@ -16,11 +17,18 @@ export interface OutputColumns {
 
 export const PREDICTION_COLUMNS = ['churn_probability', 'churn_predicted', 'risk_level'];
 
-/** Input columns copied to the output: all (but earlier predictions) or just the model's id. */
+/**
+ * Input columns copied to the output: all (but earlier predictions and explanations) or just the
+ * model's id.
+ */
 export function copiedColumnIndexes(header: string[], id: string | null, all: boolean): number[] {
   const indexes = header.map((_, index) => index);
-  if (all) return indexes.filter((index) => !PREDICTION_COLUMNS.includes(header[index]));
+  if (all) return indexes.filter((index) => !isOutputColumn(header[index]));
   return indexes.filter((index) => header[index] === id);
+}
+
+function isOutputColumn(name: string): boolean {
+  return PREDICTION_COLUMNS.includes(name) || isExplanationColumn(name);
 }
 
 /** The copied input columns, whose cells the scoring loop took as it read each row. */
