@@ -18,18 +18,19 @@ const SCORE_PANDAS = resolve(here, '..', '..', '..', 'bench', 'score_pandas.py')
 const PYTHON = '/usr/bin/python3';
 const RUNS = 3;
 
-interface Measured {
+export interface Measured {
   seconds: number;
   peakMb: number;
 }
 
-async function generated(name: string, rows: number, seed: number): Promise<string> {
+export async function generated(name: string, rows: number, seed: number): Promise<string> {
   const path = resolve(BENCH_DIR, name);
   if (!existsSync(path)) await generateCustomers({ rows, seed, drift: 0, out: path }, silentLogger);
   return path;
 }
 
-function churn(args: string[]): Measured {
+/** Runs the built CLI in a process of its own, in BENCH_DIR: its wall time and peak memory. */
+export function churn(args: string[]): Measured {
   const peakFile = resolve(BENCH_DIR, 'peak.txt');
   const started = performance.now();
   const child = spawnSync(
@@ -50,7 +51,7 @@ function churn(args: string[]): Measured {
   return { seconds, peakMb: Number(readFileSync(peakFile, 'utf8')) };
 }
 
-function trainArgs(file: string, models: string): string[] {
+export function trainArgs(file: string, models: string): string[] {
   return [
     'train',
     '--data',
@@ -81,12 +82,12 @@ function pandas(train: string, score: string): Measured | string {
   return JSON.parse(child.stdout) as Measured;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1];
 }
 
-function summarize(runs: Measured[]): Measured {
+export function summarize(runs: Measured[]): Measured {
   return {
     seconds: median(runs.map((r) => r.seconds)),
     peakMb: Math.max(...runs.map((r) => r.peakMb)),

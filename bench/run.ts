@@ -12,6 +12,8 @@
  *   npm run bench -- course 100k       only these datasets
  *   npm run bench -- generate          the generator alone
  *   npm run bench -- pipeline          predict end to end (add train-1M: train on 1M rows)
+ *   npm run bench -- explain           explanations: exact TreeSHAP's rows/s on the course model,
+ *                                      predict --explain 3 against plain predict on 1M and 3M rows
  *   npm run bench -- quality           AUC, Brier and training time on the real data sets
  *                                      against scikit-learn (bench/quality.ts)
  *   npm run bench -- variants '{…}' …  engine settings compared on the real data sets
@@ -22,6 +24,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, datasets, type Dataset } from './datasets.js';
+import { benchExplain } from './explain.js';
 import { benchGolden } from './golden.js';
 import { benchPipeline } from './pipeline.js';
 import { benchQuality } from './quality.js';
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   if (wanted.length === 0 || wanted.includes('pipeline')) {
     await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('train-1M') });
   }
+  if (wanted.length === 0 || wanted.includes('explain')) await benchExplain();
   if (rows.length === 0) return;
   printTable(rows);
   printTargets(rows);

@@ -15,7 +15,7 @@ import { deserializeForest } from '../../src/forest/serialize.js';
 import { TreeBuilder, type Tree } from '../../src/forest/tree.js';
 import { bankColumns } from '../helpers/bank-columns.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { bruteForceShapley, referencePathAttribution } from './shapley-reference.js';
+import { bruteForceShapley, PathTreeShap, referencePathAttribution } from './shapley-reference.js';
 
 /** Three numeric features and two categorical ones of five codes. */
 const FEATURES: FeatureInfo[] = [
@@ -274,7 +274,25 @@ describe('on a forest grown on real data', () => {
       expectAdditive(explanation.scores, explanation.contributions, explanation.baseValue, 9);
       expect(explanation.contributions.some((x) => Math.abs(x) > 0.05)).toBe(true);
     });
+  }
 
+  it("exact: equals the TreeSHAP papers' algorithm on 100 fully grown trees", async () => {
+    const { forest } = await course;
+    const flat = flatOf(forest);
+    const rows = score.features.map((f) => sliceColumn(f, 0, 40));
+    const columns = toScoringColumns(rows, flat);
+    const explanation = forest.explainRows(rows, 'exact');
+    const original = new PathTreeShap(flat);
+    for (let row = 0; row < 40; row++) {
+      original
+        .explain(rowOf(columns, row))
+        .forEach((value, f) =>
+          expect(explanation.contributions[row * 9 + f]).toBeCloseTo(value, 12),
+        );
+    }
+  });
+
+  for (const method of ['exact', 'fast'] as const) {
     it(`${method}: gives the same bits on workers and the calling thread as on one thread`, async () => {
       const { forest } = await smaller;
       // Enough rows that the batch is spread over the workers in several blocks.
