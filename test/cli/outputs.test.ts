@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryPath } from '../../src/common/atomic-file.js';
+import { errorLines, versionsIn } from '../helpers/registry-files.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import { requires, superuser } from '../helpers/prerequisites.js';
 
@@ -24,9 +25,7 @@ const dir = scratch.path;
 const models = join(dir, 'outputs', 'models');
 const churn = (args: string[], env: Record<string, string> = {}) =>
   runChurn(args, { cwd: dir, env });
-const errorLines = (stderr: string) =>
-  stderr.split('\n').filter((line) => line.startsWith('error:'));
-const versions = () => readdirSync(models).filter((name) => /^\d{8}-/.test(name));
+const versions = () => versionsIn(models);
 let version: string;
 let modelText: string;
 

@@ -3,9 +3,10 @@
  * registry holds its lock, so whatever the interleaving the champion survives, and every run's
  * count reaches the running totals.
  */
-import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { versionsIn } from '../helpers/registry-files.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir();
@@ -13,10 +14,7 @@ const dir = scratch.path;
 const models = join(dir, 'outputs', 'models');
 const pristine = join(dir, 'pristine-models');
 const churn = (args: string[]) => runChurn([...args, '--quiet'], { cwd: dir, timeoutMs: 120_000 });
-const versions = () =>
-  readdirSync(models)
-    .filter((name) => /^\d{8}-/.test(name))
-    .sort();
+const versions = () => versionsIn(models);
 const champion = () => JSON.parse(readFileSync(join(models, 'champion.json'), 'utf8')).version;
 
 /** The registry is whole: its champion is one of its versions, and it loads. */

@@ -8,16 +8,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copySampleProject, runChurn, runStoppedAt, tempDir } from '../helpers/cli.js';
-import { resealDocument, rewriteModel } from '../helpers/registry-files.js';
+import { errorLines, resealDocument, rewriteModel, versionsIn } from '../helpers/registry-files.js';
 
 const scratch = tempDir();
 const dir = scratch.path;
 const models = join(dir, 'outputs', 'models');
 const churn = (args: string[], env: Record<string, string> = {}) =>
   runChurn(args, { cwd: dir, env });
-const errorLines = (stderr: string) =>
-  stderr.split('\n').filter((line) => line.startsWith('error:'));
-const versions = () => readdirSync(models).filter((name) => /^\d{8}-/.test(name));
+const versions = () => versionsIn(models);
 const championFile = () => join(models, 'champion.json');
 const champion = () => JSON.parse(readFileSync(championFile(), 'utf8')).version as string;
 const file = (version: string, name: string) => join(models, version, name);

@@ -4,7 +4,7 @@
  * Written independently of the product's writer, so a test of the checks does not lean on it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 type Json = Record<string, unknown>;
 
@@ -32,4 +32,16 @@ export function resealDocument(path: string, edit: (content: Json) => void): voi
   edit(content);
   const seal = { sha256: sha256(JSON.stringify(content)), ...(signature ? { signature } : {}) };
   writeFileSync(path, JSON.stringify({ ...content, ...seal }));
+}
+
+/** The `error:` lines of a run's stderr. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('error:'));
+}
+
+/** The version folders of a registry, oldest first. */
+export function versionsIn(models: string): string[] {
+  return readdirSync(models)
+    .filter((name) => /^\d{8}-/.test(name))
+    .sort();
 }
