@@ -47,6 +47,11 @@ export interface Environment {
      * close the log. The error boundary runs them.
      */
     interruptHooks?: InterruptHook[];
+    /**
+     * Set by a command that stops by itself when signalled (`churn serve`): the first SIGINT or
+     * SIGTERM is handed to it, and it finishes and returns as it would otherwise.
+     */
+    stopOnSignal?: (signal: NodeJS.Signals) => void;
   };
 }
 

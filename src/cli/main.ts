@@ -49,13 +49,14 @@ export async function main(
 
 /**
  * Ctrl-C or a scheduler's SIGTERM: remove what was half-written (temporary files, a held lock),
- * say so, publish the failure and log it within a grace period, exit 130 or 143. A second signal
- * exits at once.
+ * say so, publish the failure and log it within a grace period, exit 130 or 143. A command that
+ * stops by itself (a server) is told instead. A second signal exits at once.
  */
 function stopCleanlyOnSignals(state: Environment['state'], stderr: NodeJS.WritableStream): void {
   for (const [signal, code] of Object.entries(SIGNAL_EXIT) as Array<[NodeJS.Signals, number]>) {
     process.once(signal, () => {
       process.once(signal, () => process.exit(code));
+      if (state.stopOnSignal) return state.stopOnSignal(signal);
       undoInterrupted();
       stderr.write(
         `error: interrupted by ${signal}: stopped before finishing; nothing was half-written ` +

@@ -10,6 +10,7 @@ import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerRetrain } from './commands/retrain.js';
+import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 
 const PROGRAM_HELP = `
@@ -20,6 +21,7 @@ Examples:
   churn models list                            the registry's versions, the champion starred
   churn report --out outputs/report.html       the champion's report as one HTML page
   churn export-metrics --stdout                the champion's metrics in Prometheus text
+  churn serve --port 8000                      the champion over HTTP, /metrics for Prometheus
   churn train --help                           a command's options, with their defaults
 
 Configuration: built-in defaults < churn.config.json < CHURN_* environment variables < flags.
@@ -62,5 +64,6 @@ export function createProgram(environment: Environment): Command {
   registerModels(program, environment);
   registerReport(program, environment);
   registerExportMetrics(program, environment);
+  registerServe(program, environment);
   return program;
 }

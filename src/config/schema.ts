@@ -206,6 +206,62 @@ export const CONFIG_SCHEMA = {
     description:
       'Where every run writes `<job>.prom` (node_exporter textfile format) and the counters kept across runs.',
   },
+  'serve.host': {
+    schema: (z) => z.string().min(1),
+    default: '127.0.0.1',
+    description:
+      'Address `churn serve` listens on: `127.0.0.1` for this machine only, `0.0.0.0` for every interface (behind a proxy or in a container).',
+  },
+  'serve.port': {
+    schema: (z) => z.int().min(0).max(65535),
+    default: 8000,
+    description: 'Port `churn serve` listens on; `0` takes a free one and prints it.',
+  },
+  'serve.maxBodyBytes': {
+    schema: (z) => z.int().min(1024),
+    default: 1_048_576,
+    description:
+      'Largest request body `churn serve` reads, in bytes (about 4,000 customers as JSON); a larger one is answered 413.',
+  },
+  'serve.maxBufferedBytes': {
+    schema: (z) => z.int().min(1024),
+    default: 67_108_864,
+    description:
+      'Request-body bytes `churn serve` holds at once over all connections; a request that would pass it is answered 503 with Retry-After, so memory stays bounded however many clients send at once.',
+  },
+  'serve.maxConnections': {
+    schema: (z) => z.int().min(1),
+    default: 16_384,
+    description:
+      'Connections `churn serve` keeps open at once; more are answered 503 and closed. Keep it below the open-files limit (`ulimit -n`).',
+  },
+  'serve.headersTimeoutSeconds': {
+    schema: (z) => z.number().gt(0).max(3600),
+    default: 10,
+    description: 'Longest wait for a request’s headers; a slower client is answered 408.',
+  },
+  'serve.bodyTimeoutSeconds': {
+    schema: (z) => z.number().gt(0).max(3600),
+    default: 30,
+    description: 'Longest wait for a request’s body once its headers arrived; then 408.',
+  },
+  'serve.keepAliveSeconds': {
+    schema: (z) => z.number().gt(0).max(3600),
+    default: 5,
+    description: 'How long an idle keep-alive connection stays open.',
+  },
+  'serve.shutdownSeconds': {
+    schema: (z) => z.number().min(0).max(3600),
+    default: 10,
+    description:
+      'On SIGTERM or Ctrl-C, how long the requests in flight get to finish before their connections are closed.',
+  },
+  'serve.watchSeconds': {
+    schema: (z) => z.number().gt(0).max(3600),
+    default: 2,
+    description:
+      'How often `churn serve` reads the champion pointer again (it also watches the registry folder): a promotion is served within this long.',
+  },
   'log.dir': {
     schema: (z) => z.string().min(1),
     default: 'logs',

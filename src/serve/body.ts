@@ -2,7 +2,9 @@
  * Reading a request body within bounds: at most `maxBytes` (413 beyond, refused from the
  * Content-Length alone when it says so), within `timeoutMs` of the headers (408 for a client that
  * trickles), and within a byte budget shared by every request in flight (503 when it is spent), so
- * however many clients send at once the bodies held in memory stay bounded.
+ * however many clients send at once the bodies held in memory stay bounded. Bytes are taken from
+ * the budget as they arrive, not as declared: a client that announces a large body and sends
+ * nothing holds nothing.
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
@@ -62,8 +64,6 @@ export function readBody(
     budget.release(reserved);
     reserved = 0;
   };
-  // A declared length is reserved whole up front: a body that cannot fit is refused before it is sent.
-  if (declared !== null && !take(declared)) return Promise.reject(busy(budget));
 
   return new Promise<ReadBody>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -88,8 +88,7 @@ export function readBody(
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limits.maxBytes) return settle(tooLarge(limits.maxBytes, null));
-      // Chunked bodies (no declared length) take from the budget as they arrive.
-      if (declared === null && !take(chunk.length)) return settle(busy(budget));
+      if (!take(chunk.length)) return settle(busy(budget));
       chunks.push(chunk);
     };
     const onEnd = () => settle(null);

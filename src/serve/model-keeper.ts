@@ -31,6 +31,8 @@ export class ModelKeeper {
   private champion: string | null = null;
   /** The last version that failed to load, not tried again until the champion changes. */
   private failed: { version: string; message: string } | null = null;
+  /** Why the champion pointer could not be read at the last look. */
+  private pointerProblem: string | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -68,7 +70,7 @@ export class ModelKeeper {
       return;
     }
     await this.check();
-    if (this.served === null) {
+    if (this.served === null && this.pointerProblem === null) {
       this.options.log.warn(
         `no champion model in ${registry.dir} yet: not ready until one is promoted ` +
           '(churn train, or churn models promote VERSION)',
@@ -95,9 +97,16 @@ export class ModelKeeper {
     this.checking = (async () => {
       do {
         this.again = false;
-        await this.follow().catch((error: Error) => {
-          this.options.log.error(`cannot read the champion pointer: ${error.message}`);
-        });
+        await this.follow().then(
+          () => (this.pointerProblem = null),
+          (error: Error) => {
+            // Said once, not at every look: the pointer stays damaged until someone repairs it.
+            if (error.message !== this.pointerProblem) {
+              this.options.log.error(`cannot read the champion pointer: ${error.message}`);
+            }
+            this.pointerProblem = error.message;
+          },
+        );
       } while (this.again);
       this.checking = null;
     })();

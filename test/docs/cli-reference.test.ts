@@ -15,6 +15,7 @@ const COMMANDS = [
   ['models', 'promote'],
   ['models', 'prune'],
   ['models', 'doctor'],
+  ['serve'],
 ];
 
 describe('docs/cli.md', () => {

@@ -234,16 +234,22 @@ describe('limits', () => {
   });
 
   it('sheds a body that would pass serve.maxBufferedBytes with 503 and Retry-After, and still takes small ones', async () => {
-    // Two slow uploads of 19 KB each hold 38 KB of the 50 KB allowed…
+    // Two slow uploads, 18 KB sent of 19 KB each, hold 36 KB of the 50 KB allowed…
     const slow = () =>
       raw(
         'POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n' +
-          'Content-Length: 19000\r\n\r\n[',
+          `Content-Length: 19000\r\n\r\n[${' '.repeat(18_000)}`,
         { timeoutMs: 5000 },
       );
-    const holding = [slow(), slow()];
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // …so a third cannot be held, while a single customer (250 bytes) still fits.
+    // …and one that announces 19 KB but sends nothing holds nothing.
+    const announced = raw(
+      'POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 19000\r\n\r\n',
+      { timeoutMs: 5000 },
+    );
+    const holding = [slow(), slow(), announced];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // So a third body of 19 KB cannot be held, while a single customer (250 bytes) still fits.
     const third = await errorOf(await post(`[${' '.repeat(18_998)}]`));
     expect(third.status).toBe(503);
     expect(third.error.code).toBe('busy');
