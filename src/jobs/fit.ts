@@ -10,7 +10,9 @@ import type { LabelledTable } from '../data/labelled-table.js';
 import { stratifiedSplit, takeRows, type Split } from '../data/split.js';
 import { evaluateModel, tuneThreshold, type ModelEvaluation } from '../evaluation/index.js';
 import { trainForest, type Forest, type TrainingSet } from '../forest/index.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { Logger } from '../logging/logger.js';
+import { explanationSummary } from './explanation-summary.js';
 
 export interface FitSettings {
   model: ChurnConfig['model'];
@@ -31,6 +33,8 @@ export interface FittedModel {
   /** The forest's probabilities for the holdout rows. */
   holdoutScores: Float64Array;
   evaluation: ModelEvaluation;
+  /** What drives the holdout's scores, for the report; null when there is no holdout. */
+  explanations: ExplanationSummary | null;
   evaluationSeconds: number;
 }
 
@@ -54,12 +58,25 @@ export async function fitAndEvaluate(
   const evaluationStarted = performance.now();
   const holdoutScores = fitted.forest.predictProba(holdout.features);
   const evaluation = evaluateModel(holdout.labels, holdoutScores, fitted.threshold);
+  const explaining = performance.now();
+  const explanations = await explanationSummary(
+    fitted.forest,
+    holdout.features,
+    table.schema,
+    settings.model.threads,
+  );
+  if (explanations) {
+    const { method, rows } = explanations;
+    const seconds = secondsSince(explaining);
+    log.info('explained the holdout for the report', { method, rows, seconds });
+  }
   return {
     ...fitted,
     split,
     holdout,
     holdoutScores,
     evaluation,
+    explanations,
     evaluationSeconds: secondsSince(evaluationStarted),
   };
 }

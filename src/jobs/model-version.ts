@@ -5,6 +5,7 @@
 import { churnVersion } from '../common/version.js';
 import type { LabelledTable } from '../data/labelled-table.js';
 import { evaluationCurves, profileScores, type EvaluationCurves } from '../evaluation/index.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { ModelToSave } from '../registry/model-file.js';
 import type { ModelMetadata, ModelRegistry } from '../registry/registry.js';
 import { newVersionId } from '../registry/version-id.js';
@@ -18,6 +19,8 @@ export interface BuiltVersion {
   metadata: ModelMetadata;
   /** The holdout's curves, kept beside the model for its reports. */
   curves: EvaluationCurves;
+  /** What drives the holdout's scores, kept beside it too. */
+  explanations: ExplanationSummary | null;
 }
 
 /** The model file, metadata and holdout curves of a fitted model, under a new version. */
@@ -75,12 +78,18 @@ export function buildVersion(
     scoreReference: profileScores(fitted.holdoutScores),
     forest: fitted.forest,
   };
-  return { model, metadata, curves: evaluationCurves(fitted.holdout.labels, fitted.holdoutScores) };
+  return {
+    model,
+    metadata,
+    curves: evaluationCurves(fitted.holdout.labels, fitted.holdoutScores),
+    explanations: fitted.explanations,
+  };
 }
 
 /** Saves a version with its report beside it (the report shows no champion badge: that changes). */
 export function saveVersion(registry: ModelRegistry, version: BuiltVersion): Promise<string> {
   const status = version.metadata.status === 'rejected' ? 'rejected' : null;
-  const report = renderReport(modelReportData(version.metadata, version.curves, status));
-  return registry.save(version.model, version.metadata, { curves: version.curves, report });
+  const { curves, explanations } = version;
+  const report = renderReport(modelReportData(version.metadata, curves, status, explanations));
+  return registry.save(version.model, version.metadata, { curves, explanations, report });
 }

@@ -23,6 +23,9 @@ import {
 } from '../report/document.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import type { LoadedModel } from '../registry/model-file.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
+import type { FeatureColumn } from '../forest/index.js';
+import { explanationSummary } from './explanation-summary.js';
 
 export interface ReportJobOptions {
   model?: string;
@@ -52,11 +55,21 @@ export async function writeReport(options: ReportJobOptions, log: Logger): Promi
   const champion = await registry.championVersion();
   const status =
     metadata.status === 'rejected' ? 'rejected' : metadata.version === champion ? 'champion' : null;
-  const data = modelReportData(metadata, await registry.curvesBeside(loaded.path), status);
+  const data = modelReportData(
+    metadata,
+    await registry.curvesBeside(loaded.path),
+    status,
+    await registry.explanationsBeside(loaded.path),
+  );
   if (options.data) {
-    const { set, drift } = await evaluateOnFile(loaded, options, log);
+    const { set, drift, columns } = await evaluateOnFile(loaded, options, log);
     data.sets.push(set);
     data.drift = drift;
+    // A model saved before its holdout was explained is explained on the file instead.
+    if (!data.explanations) {
+      data.explanations = await explanationSummary(loaded.forest, columns, loaded.model.schema);
+      data.explainedSet = set.title;
+    }
   }
   await writeFileAtomic(options.out, renderReport(data));
   log.success('wrote model report', { version: metadata.version, out: displayPath(options.out) });
@@ -78,6 +91,7 @@ export function modelReportData(
   metadata: ModelMetadata,
   curves: EvaluationCurves | null,
   status: ReportData['status'],
+  explanations: ExplanationSummary | null,
 ): ReportData {
   return {
     version: metadata.version,
@@ -92,6 +106,8 @@ export function modelReportData(
     beta: metadata.beta,
     trainingSeconds: metadata.durations.trainingSeconds,
     featureImportances: metadata.featureImportances,
+    explanations,
+    explainedSet: 'the holdout',
     sets: [
       {
         title: 'holdout',
@@ -111,7 +127,7 @@ async function evaluateOnFile(
   loaded: LoadedModel,
   options: ReportJobOptions,
   log: Logger,
-): Promise<{ set: EvaluatedSet; drift: DriftSection }> {
+): Promise<{ set: EvaluatedSet; drift: DriftSection; columns: FeatureColumn[] }> {
   const { model, forest } = loaded;
   const file = options.data!;
   const table = await readLabelledTable(file, {
@@ -150,5 +166,6 @@ async function evaluateOnFile(
       score: drift.scorePsi(),
       warnPsi: options.driftWarnPsi,
     },
+    columns,
   };
 }

@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import type { ConfusionMatrix, EvaluationCurves, ModelMetrics } from '../evaluation/index.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
 import type { ColumnProfile, ValueDistribution } from '../evaluation/index.js';
@@ -119,7 +120,28 @@ const curves: z.ZodType<EvaluationCurves> = z.strictObject({
   }),
 });
 
-export const evaluationSchema = z.strictObject({ curves });
+const explanations: z.ZodType<ExplanationSummary> = z.strictObject({
+  method: z.enum(['exact', 'fast']),
+  rows: count,
+  baseValue: probability,
+  features: z.array(
+    z.strictObject({
+      name: z.string(),
+      kind: z.enum(['numeric', 'categorical']),
+      meanAbs: z.number().nonnegative(),
+      correlation: z.number().min(-1).max(1).nullable(),
+      direction: z.enum(['raises', 'lowers', 'mixed']).nullable(),
+      categories: z
+        .array(z.strictObject({ name: z.string(), mean: finite, rows: count }))
+        .nullable(),
+      missing: z.strictObject({ mean: finite, rows: count }).nullable(),
+      points: z.array(z.tuple([finite, finite])).nullable(),
+    }),
+  ),
+});
+
+/** The holdout's curves and, since explanations, what drives its scores. */
+export const evaluationSchema = z.strictObject({ curves, explanations: explanations.optional() });
 
 const distribution: z.ZodType<ValueDistribution> = z
   .strictObject({

@@ -34,6 +34,7 @@ import type {
   ModelMetrics,
   RatedMetric,
 } from '../evaluation/index.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { ModelParams } from '../forest/index.js';
 import {
@@ -150,13 +151,17 @@ export class ModelRegistry {
   }
 
   /**
-   * Writes a version's folder whole; `curves` and `report` join it when given. To promote it
-   * with no other change in between, call both inside `locked`.
+   * Writes a version's folder whole; `curves` (with `explanations`) and `report` join it when
+   * given. To promote it with no other change in between, call both inside `locked`.
    */
   async save(
     model: ModelToSave,
     metadata: ModelMetadata,
-    extras: { curves?: EvaluationCurves; report?: string } = {},
+    extras: {
+      curves?: EvaluationCurves;
+      explanations?: ExplanationSummary | null;
+      report?: string;
+    } = {},
   ): Promise<string> {
     const target = this.versionDir(model.version);
     const key = this.signingKey;
@@ -170,7 +175,10 @@ export class ModelRegistry {
             ? {
                 [EVALUATION_FILE]: sealDocument(
                   'model evaluation',
-                  { curves: extras.curves },
+                  {
+                    curves: extras.curves,
+                    ...(extras.explanations ? { explanations: extras.explanations } : {}),
+                  },
                   key,
                   { compact: true },
                 ),
@@ -271,14 +279,17 @@ export class ModelRegistry {
 
   /** The holdout curves saved with a model; null for models saved before churn kept them. */
   async curvesBeside(modelPath: string): Promise<EvaluationCurves | null> {
+    return (await this.evaluationBeside(modelPath))?.curves ?? null;
+  }
+
+  /** What drives the holdout's scores; null for models saved before churn explained them. */
+  async explanationsBeside(modelPath: string): Promise<ExplanationSummary | null> {
+    return (await this.evaluationBeside(modelPath))?.explanations ?? null;
+  }
+
+  private evaluationBeside(modelPath: string) {
     const path = join(dirname(modelPath), EVALUATION_FILE);
-    const document = await this.readDocument(
-      'model evaluation',
-      path,
-      evaluationSchema,
-      () => null,
-    );
-    return document?.curves ?? null;
+    return this.readDocument('model evaluation', path, evaluationSchema, () => null);
   }
 
   /** A version's model, checksum verified, with its metadata (read first: it names an unknown version clearly). */

@@ -10,6 +10,8 @@ import {
   type ModelEvaluation,
 } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
+import type { ExplanationSummary } from '../evaluation/explanations.js';
+import { explanationSection, EXPLANATION_STYLE, EXPLANATION_TITLE } from './explanations.js';
 import { barChart, curveChart, escapeHtml, histogramChart } from './svg.js';
 
 /** A set of labelled rows the model was judged on. */
@@ -44,6 +46,9 @@ export interface ReportData {
   beta: number;
   trainingSeconds: number;
   featureImportances: Record<string, number>;
+  /** What drives the scores, from explanations of a sample of rows of `explainedSet`. */
+  explanations: ExplanationSummary | null;
+  explainedSet: string;
   /** The holdout first, then any labelled file given to `churn report --data`. */
   sets: EvaluatedSet[];
   drift?: DriftSection;
@@ -65,6 +70,7 @@ export function renderReport(data: ReportData): string {
       `<div class="charts">${data.sets.map((set) => confusionMatrix(set.title, set.evaluation.confusionMatrix)).join('')}</div>`,
     ),
     section('Score distribution by class', scoreDistributions(data.sets, threshold)),
+    explanations(data),
     section('Feature importances', importances(data.featureImportances), importanceNote()),
     data.drift
       ? section(
@@ -82,7 +88,7 @@ export function renderReport(data: ReportData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="churn ${escapeHtml(data.churnVersion)}">
 <title>churn model ${escapeHtml(data.version)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${EXPLANATION_STYLE}</style>
 </head>
 <body>
 <main>
@@ -243,6 +249,11 @@ function scoreDistributions(sets: EvaluatedSet[], threshold: number): string {
 <ul class="legend"><li><span class="swatch stayed"></span>stayed (${(set.curves.rows - set.curves.positives).toLocaleString('en-US')})</li><li><span class="swatch churned"></span>churned (${set.curves.positives.toLocaleString('en-US')})</li></ul></figure>`;
     })
     .join('');
+}
+
+function explanations(data: ReportData): string {
+  const { content, note } = explanationSection(data.explanations, data.explainedSet);
+  return section(EXPLANATION_TITLE, content, note);
 }
 
 function importances(values: Record<string, number>): string {

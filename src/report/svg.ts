@@ -193,3 +193,94 @@ export function barChart(options: {
   parts.push('</svg>');
   return parts.join('');
 }
+
+/**
+ * Points of (x, y), y centred on 0 (a dashed line): a dependence plot, each point a row's value of
+ * a feature and its contribution. With `categories`, x is a category's index and points spread
+ * sideways within its column, so that many rows of one category stay visible.
+ */
+export function scatterChart(options: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  points: Array<[number, number]>;
+  categories?: string[];
+  /** How a y value reads at its tick: e.g. in percentage points. */
+  yTick: (value: number) => string;
+  className: string;
+}): string {
+  const frame: Frame = { width: 340, height: 280, left: 52, right: 12, top: 12, bottom: 44 };
+  const { points, categories } = options;
+  const xs = points.map(([x]) => x);
+  const [xMin, xMax] = categories
+    ? [-0.5, categories.length - 0.5]
+    : paddedRange(Math.min(...xs), Math.max(...xs));
+  const yMax = niceCeiling(Math.max(1e-3, ...points.map(([, y]) => Math.abs(y))) * 1.05);
+  const x = (value: number) => plotX(frame, (value - xMin) / (xMax - xMin || 1));
+  const y = (value: number) => plotY(frame, (value + yMax) / (2 * yMax));
+  const parts = [svgOpen(frame, options.title)];
+  for (let i = 0; i <= 4; i++) {
+    const value = -yMax + (i * yMax) / 2;
+    parts.push(
+      `<line class="grid" x1="${fmt(plotX(frame, 0))}" y1="${fmt(y(value))}" x2="${fmt(plotX(frame, 1))}" y2="${fmt(y(value))}"/>`,
+      `<text class="tick" x="${fmt(plotX(frame, 0) - 6)}" y="${fmt(y(value) + 4)}" text-anchor="end">${escapeHtml(options.yTick(value))}</text>`,
+    );
+  }
+  const xTicks = categories
+    ? categories.map((name, index) => ({ at: index, text: name }))
+    : niceTicks(xMin, xMax).map((at) => ({ at, text: compactNumber(at) }));
+  for (const tick of xTicks) {
+    parts.push(
+      `<text class="tick" x="${fmt(x(tick.at))}" y="${fmt(plotY(frame, 0) + 14)}" text-anchor="middle">${escapeHtml(tick.text)}</text>`,
+    );
+  }
+  parts.push(
+    `<line class="zero" x1="${fmt(plotX(frame, 0))}" y1="${fmt(y(0))}" x2="${fmt(plotX(frame, 1))}" y2="${fmt(y(0))}"/>`,
+  );
+  points.forEach(([px, py], i) => {
+    // The golden ratio spreads the points of a category evenly, the same way every time.
+    const spread = categories ? (((i * 0.618034) % 1) - 0.5) * 0.6 : 0;
+    parts.push(
+      `<circle class="point ${options.className}" cx="${fmt(x(px + spread))}" cy="${fmt(y(py))}" r="2.2"/>`,
+    );
+  });
+  const midY = plotY(frame, 0.5);
+  parts.push(
+    `<rect class="axis" x="${fmt(plotX(frame, 0))}" y="${fmt(plotY(frame, 1))}" width="${fmt(plotX(frame, 1) - plotX(frame, 0))}" height="${fmt(plotY(frame, 0) - plotY(frame, 1))}"/>`,
+    `<text class="label" x="${fmt(plotX(frame, 0.5))}" y="${frame.height - 8}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`,
+    `<text class="label" x="12" y="${fmt(midY)}" text-anchor="middle" transform="rotate(-90 12 ${fmt(midY)})">${escapeHtml(options.yLabel)}</text>`,
+    '</svg>',
+  );
+  return parts.join('');
+}
+
+function paddedRange(min: number, max: number): [number, number] {
+  const pad = (max - min) * 0.03 || Math.abs(min) * 0.1 || 1;
+  return [min - pad, max + pad];
+}
+
+/** The smallest round number (1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten) at or above `value`. */
+function niceCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 1.5, 2, 3, 4, 5, 6, 8, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}
+
+/** Round values (multiples of 1, 2 or 5 times a power of ten) from min to max, about five. */
+function niceTicks(min: number, max: number): number[] {
+  const rough = (max - min) / 5 || 1;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
+  const ticks: number[] = [];
+  for (let at = Math.ceil(min / step) * step; at <= max; at += step)
+    ticks.push(Number(at.toPrecision(12)));
+  return ticks;
+}
+
+/** 1234567 → "1.23M", 45000 → "45k", 0.125 → "0.125". */
+function compactNumber(value: number): string {
+  const size = Math.abs(value);
+  if (size >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
+  if (size >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`;
+  return String(Number(value.toPrecision(3)));
+}

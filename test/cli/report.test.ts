@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../../src/registry/registry.js';
+import { newVersionId } from '../../src/registry/version-id.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 
 describe('churn report', () => {
@@ -30,9 +32,18 @@ describe('churn report', () => {
     expect(html).toContain('ROC curve');
     // Saved reports carry no champion badge: another train changes which model is champion.
     expect(html).not.toContain('class="badge champion"');
-    const { curves } = JSON.parse(readFileSync(join(folder, 'evaluation.json'), 'utf8'));
+    const { curves, explanations } = JSON.parse(
+      readFileSync(join(folder, 'evaluation.json'), 'utf8'),
+    );
     expect(curves.rows).toBe(900);
     expect(curves.roc[0]).toEqual([0, 0]);
+    // What drives the scores: TreeSHAP on 400 of the 900 held-out rows, every feature.
+    expect(explanations).toMatchObject({ method: 'exact', rows: 400 });
+    expect(explanations.features).toHaveLength(9);
+    const [strongest] = explanations.features;
+    expect(strongest).toMatchObject({ name: 'idade', direction: 'raises' });
+    expect(html).toContain('What drives the scores');
+    expect(html).toContain('aria-label="Dependence plot, idade"');
   });
 
   it('evaluates the model on a labelled file and shows its drift, self-contained', async () => {
@@ -65,6 +76,7 @@ describe('churn report', () => {
       'Precision-recall curve',
       'Confusion matrix',
       'Score distribution by class',
+      'What drives the scores',
       'Feature importances',
     ]) {
       expect(html).toContain(title);
@@ -74,6 +86,38 @@ describe('churn report', () => {
     expect(
       html.match(/https?:\/\/[^"]+/g)?.every((url) => url === 'http://www.w3.org/2000/svg'),
     ).toBe(true);
+  });
+
+  it('explains a model saved before explanations on the --data rows instead', async () => {
+    // The trained version saved again as an older churn would have: curves, no explanations.
+    const registry = new ModelRegistry(join(scratch.path, 'outputs', 'models'));
+    const { model, forest, metadata } = await registry.load(version);
+    const older = newVersionId(new Date(Date.now() + 60_000));
+    const curves = await registry.curvesBeside(join(registry.versionDir(version), 'model.json'));
+    await registry.save(
+      { ...model, version: older, forest },
+      { ...metadata, version: older },
+      { curves: curves! },
+    );
+    const bare = await churn(['report', '--model', older, '--out', 'older.html', '--quiet']);
+    expect(bare.code, bare.stderr).toBe(0);
+    const without = readFileSync(join(scratch.path, 'older.html'), 'utf8');
+    expect(without).toContain('This model was saved before churn explained its scores');
+    expect(without).not.toContain('Dependence plot');
+    const withData = await churn([
+      'report',
+      '--model',
+      older,
+      '--data',
+      'data/new_batch_2.csv',
+      '--out',
+      'older-data.html',
+      '--quiet',
+    ]);
+    expect(withData.code, withData.stderr).toBe(0);
+    const html = readFileSync(join(scratch.path, 'older-data.html'), 'utf8');
+    expect(html).toContain('TreeSHAP on 400 rows of data/new_batch_2.csv');
+    expect(html).toContain('aria-label="Dependence plot, idade"');
   });
 
   it('reports a model given by path to its file', async () => {

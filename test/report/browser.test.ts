@@ -93,9 +93,16 @@ requires(
       'Precision-recall curve',
       'Score distribution by class, holdout',
       'Score distribution by class, data/new_batch_2.csv',
+      'Mean absolute contribution per feature',
+      'Dependence plot, idade',
+      'Dependence plot, numero_produtos',
+      'Dependence plot, pais',
       'Feature importances',
       'Population stability index per feature',
     ]);
+    // A dependence plot draws one point per explained row with a value: hundreds.
+    const dependence = charts.filter((chart) => chart.label!.startsWith('Dependence plot'));
+    for (const chart of dependence) expect(chart.shapes, chart.label!).toBeGreaterThan(300);
     for (const chart of charts) {
       expect(chart.width, chart.label!).toBeGreaterThan(200);
       expect(chart.height, chart.label!).toBeGreaterThan(100);
