@@ -18,6 +18,8 @@
  *                                      against scikit-learn (bench/quality.ts)
  *   npm run bench -- variants '{…}' …  engine settings compared on the real data sets
  *   npm run bench -- golden            hashes of forests grown on them, for refactorings
+ *   npm run bench -- startup           how fast churn starts (add --baseline DIR: another
+ *                                      build beside this one; bench/startup.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { benchExplain } from './explain.js';
 import { benchGolden } from './golden.js';
 import { benchPipeline } from './pipeline.js';
 import { benchQuality } from './quality.js';
+import { benchStartup } from './startup.js';
 import { benchVariants } from './variants.js';
 import type { FitRequest, FitResult } from './protocol.js';
 
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   if (wanted[0] === 'variants') return benchVariants(wanted.slice(1));
   if (wanted[0] === 'golden') return benchGolden();
+  if (wanted[0] === 'startup') return benchStartup(wanted.slice(1));
   mkdirSync(BENCH_DIR, { recursive: true });
   const sets = await datasets((name) => wanted.length === 0 || wanted.includes(name));
   const sklearn = hasSklearn();

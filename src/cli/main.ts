@@ -3,10 +3,10 @@
  * `error:` line on stderr and an exit code: 2 for usage and input, 1 otherwise. Stack traces go to
  * the log file, and to stderr only at --log-level debug.
  */
+import type { ChalkInstance } from 'chalk';
 import { CommanderError } from 'commander';
 import { ChurnError } from '../common/errors.js';
 import { undoInterrupted } from '../common/interruption.js';
-import { palette, colorWanted } from '../common/colors.js';
 import { redact } from '../common/secrets.js';
 import type { Environment } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, SIGNAL_EXIT } from './exit-codes.js';
@@ -40,10 +40,13 @@ export async function main(
     await program.parseAsync(argv);
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK; // --help, --version
     const globals = program.opts<{ logLevel?: string; color?: boolean }>();
     const debug = state.logLevel === 'debug' || globals.logLevel === 'debug';
+    // Colours are for errors only here: chalk loads when one is to be shown.
+    const { colorWanted, palette } = await import('../common/colors.js');
     const color = colorWanted(environment.streams.stderr, globals.color !== false, environment.env);
-    return report(error, environment.streams.stderr, debug, color);
+    return report(error, environment.streams.stderr, debug, palette(color));
   }
 }
 
@@ -76,14 +79,12 @@ function report(
   error: unknown,
   stderr: NodeJS.WritableStream,
   showStack: boolean,
-  color: boolean,
+  c: ChalkInstance,
 ): number {
-  const c = palette(color);
   // Every error reaches the user here, whatever raised it: no secret passes.
   const line = (message: string) => stderr.write(`${c.red.bold('error:')} ${redact(message)}\n`);
 
   if (error instanceof CommanderError) {
-    if (error.exitCode === 0) return EXIT_OK; // --help, --version
     line(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     return EXIT_USAGE;
   }

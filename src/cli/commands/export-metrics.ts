@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { displayPath } from '../../common/paths.js';
-import { EXPORT_JOB, exportMetrics, type ExportResult } from '../../jobs/export-metrics.js';
-import { runCommand, type Environment } from '../context.js';
+import type { ExportResult } from '../../jobs/export-metrics.js';
+import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
-import { groupingOf, type GroupingFlags } from '../monitored.js';
-import { checkedOutput } from '../output-path.js';
+import type { GroupingFlags } from '../monitored.js';
 import { GROUPING, INSTANCE, MODELS_DIR } from '../options.js';
 
 interface ExportFlags extends GroupingFlags {
@@ -38,7 +37,7 @@ export function registerExportMetrics(program: Command, environment: Environment
     .addHelpText(
       'after',
       `
-The pushed group is job="${EXPORT_JOB}" (plus --instance / --grouping); a push uses the
+The pushed group is job="churn_export_metrics" (plus --instance / --grouping); a push uses the
 configured timeout, retries, credentials and CA file.
 
 Examples:
@@ -47,6 +46,10 @@ Examples:
   churn export-metrics --textfile /var/lib/node_exporter/churn.prom`,
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
+      const { runCommand } = await import('../context.js');
+      const { groupingOf } = await import('../monitored.js');
+      const { checkedOutput } = await import('../output-path.js');
+      const { EXPORT_JOB, exportMetrics } = await import('../../jobs/export-metrics.js');
       await runCommand('export-metrics', cmd, environment, async ({ config, log, out }) => {
         const grouping = groupingOf(flags);
         const textfile = flags.textfile

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { generateCustomers, type GenerateResult } from '../../jobs/generate.js';
-import { runCommand, type Environment } from '../context.js';
-import { checkedOutput } from '../output-path.js';
+import type { GenerateResult } from '../../jobs/generate.js';
+import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { integerArg, numberArg } from '../parse.js';
 import { progressBar } from '../progress.js';
@@ -51,6 +50,9 @@ Examples:
   churn generate --rows 1000000 --out /tmp/big.csv --quiet`,
     )
     .action(async (flags: GenerateFlags, cmd: Command) => {
+      const { runCommand } = await import('../context.js');
+      const { checkedOutput } = await import('../output-path.js');
+      const { generateCustomers } = await import('../../jobs/generate.js');
       await runCommand('generate', cmd, environment, async ({ config, log, out }) => {
         const target = await checkedOutput(
           { flag: '--out', given: flags.out, fallback: flags.out, inputs: [] },

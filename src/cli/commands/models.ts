@@ -2,21 +2,22 @@ import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { displayPath } from '../../common/paths.js';
 import { UsageError } from '../../common/errors.js';
-import {
-  doctorModels,
-  listModels,
-  promoteModel,
-  pruneModels,
-  showModel,
-  type DoctorReport,
-  type ShownModel,
-} from '../../jobs/models.js';
+import type { DoctorReport, ShownModel } from '../../jobs/models.js';
 import type { RegistryEntry } from '../../registry/registry.js';
-import { runCommand, type Environment } from '../context.js';
+import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { MODELS_DIR } from '../options.js';
 import { integerArg } from '../parse.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
+
+/** What the subcommands need when one runs, loaded only then. */
+async function whenRun() {
+  const [context, jobs] = await Promise.all([
+    import('../context.js'),
+    import('../../jobs/models.js'),
+  ]);
+  return { ...context, ...jobs };
+}
 
 export function registerModels(program: Command, environment: Environment): void {
   const models = program
@@ -29,6 +30,7 @@ export function registerModels(program: Command, environment: Environment): void
       .description('every model version, newest first, with its holdout metrics'),
     [MODELS_DIR],
   ).action(async (_flags: unknown, cmd: Command) => {
+    const { runCommand, listModels } = await whenRun();
     await runCommand('models list', cmd, environment, async ({ config, log, out }) => {
       const entries = await listModels(config.modelsDir, log);
       out.result(entries, renderList, (list) =>
@@ -49,6 +51,7 @@ export function registerModels(program: Command, environment: Environment): void
       .description("a version's metrics, confusion matrix, data and settings"),
     [MODELS_DIR],
   ).action(async (version: string | undefined, _flags: unknown, cmd: Command) => {
+    const { runCommand, showModel } = await whenRun();
     await runCommand('models show', cmd, environment, async ({ config, out }) => {
       const shown = await showModel(config.modelsDir, version);
       out.result(shown, renderShow, (model) => ({
@@ -66,6 +69,7 @@ export function registerModels(program: Command, environment: Environment): void
       .description('make a version the champion that predict uses by default'),
     [MODELS_DIR],
   ).action(async (version: string, _flags: unknown, cmd: Command) => {
+    const { runCommand, promoteModel } = await whenRun();
     await runCommand('models promote', cmd, environment, async ({ config, log, out }) => {
       const previous = await promoteModel(config.modelsDir, version, log);
       out.result(
@@ -93,6 +97,7 @@ export function registerModels(program: Command, environment: Environment): void
       MODELS_DIR,
     ],
   ).action(async (flags: { keep: number }, cmd: Command) => {
+    const { runCommand, pruneModels } = await whenRun();
     await runCommand('models prune', cmd, environment, async ({ config, log, out }) => {
       const removed = await pruneModels(config.modelsDir, flags.keep, log);
       out.result(
@@ -120,6 +125,7 @@ temporary files of dead runs. Exit code 2 when problems remain (none were repair
       MODELS_DIR,
     ],
   ).action(async (flags: { repair?: boolean }, cmd: Command) => {
+    const { runCommand, doctorModels } = await whenRun();
     await runCommand('models doctor', cmd, environment, async ({ config, log, out }) => {
       const report = await doctorModels(config.modelsDir, flags.repair === true, log);
       out.result(report, renderDoctor);

@@ -5,15 +5,14 @@ import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { EXPLAIN_METHOD_NAMES } from '../../config/schema.js';
 import type { ExplainMethod } from '../../forest/index.js';
-import { predictChurn, RISK_LEVELS, type PredictResult } from '../../jobs/predict.js';
+import type { PredictResult } from '../../jobs/predict.js';
 import type { ExplanationRequest } from '../../jobs/scoring/explanations.js';
+import { RISK_LEVELS } from '../../jobs/scoring/risk.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
-import { runMonitored } from '../monitored.js';
 import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
 import { integerArg } from '../parse.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
-import { checkedOutput } from '../output-path.js';
 
 interface PredictFlags {
   model?: string;
@@ -90,6 +89,9 @@ Examples:
   churn predict --data big.csv --explain 3 --explain-method fast`,
     )
     .action(async (flags: PredictFlags, cmd: Command) => {
+      const { runMonitored } = await import('../monitored.js');
+      const { checkedOutput } = await import('../output-path.js');
+      const { predictChurn } = await import('../../jobs/predict.js');
       await runMonitored(
         'predict',
         'churn_predict',

@@ -2,9 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { Delimiter } from '../../data/delimiter.js';
-import { writeReport, type ReportResult } from '../../jobs/report.js';
-import { runCommand, type Environment } from '../context.js';
-import { checkedOutput } from '../output-path.js';
+import type { ReportResult } from '../../jobs/report.js';
+import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { DELIMITER, MODELS_DIR } from '../options.js';
 
@@ -50,6 +49,9 @@ Examples:
   churn report --model 20261126-223108-123-a1b2 --data data/new_batch_2.csv --out drift.html`,
     )
     .action(async (flags: ReportFlags, cmd: Command) => {
+      const { runCommand } = await import('../context.js');
+      const { checkedOutput } = await import('../output-path.js');
+      const { writeReport } = await import('../../jobs/report.js');
       await runCommand('report', cmd, environment, async ({ config, log, out }) => {
         const data = flags.data ? resolve(environment.cwd, flags.data) : undefined;
         const target = await checkedOutput(

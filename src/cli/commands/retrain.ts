@@ -3,10 +3,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
-import { retrainModel, type RetrainMetric, type RetrainResult } from '../../jobs/retrain.js';
+import type { RetrainMetric, RetrainResult } from '../../jobs/retrain.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
-import { runMonitored } from '../monitored.js';
 import { LABELLED_DATA_FLAGS, MODELS_DIR, PUSH_FLAGS, TEST_SIZE, THREADS } from '../options.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
 
@@ -65,6 +64,8 @@ Examples:
   churn retrain --data incoming/today.csv --dry-run`,
     )
     .action(async (flags: RetrainFlags, cmd: Command) => {
+      const { runMonitored } = await import('../monitored.js');
+      const { retrainModel } = await import('../../jobs/retrain.js');
       await runMonitored(
         'retrain',
         'churn_retrain',

@@ -1,14 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import { dirname, join } from 'node:path';
-import { REPORT_FILE } from '../../registry/registry.js';
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { displayPath } from '../../common/paths.js';
 import type { Delimiter } from '../../data/delimiter.js';
-import { trainModel, type TrainResult } from '../../jobs/train.js';
+import type { TrainResult } from '../../jobs/train.js';
 import type { Environment } from '../context.js';
 import { addFlags, type FlagDeclaration } from '../flags.js';
-import { runMonitored } from '../monitored.js';
 import { LABELLED_DATA_FLAGS, MODELS_DIR, PUSH_FLAGS, TEST_SIZE, THREADS } from '../options.js';
 import { progressBar } from '../progress.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
@@ -83,6 +81,8 @@ Examples:
   churn train --data export.csv --target status --positive-label Closed --trees 300 --json`,
     )
     .action(async (flags: TrainFlags, cmd: Command) => {
+      const { runMonitored } = await import('../monitored.js');
+      const { trainModel } = await import('../../jobs/train.js');
       await runMonitored(
         'train',
         'churn_train',
@@ -117,7 +117,9 @@ Examples:
           );
           progress.finish();
           metrics.recordModel(result);
-          out.result(result, renderTrain, trainJson);
+          const { REPORT_FILE } = await import('../../registry/registry.js');
+          const report = join(dirname(result.modelPath), REPORT_FILE);
+          out.result(result, (shown, c) => renderTrain(shown, report, c), trainJson);
         },
       );
     });
@@ -134,7 +136,7 @@ function trainJson(result: TrainResult) {
   };
 }
 
-function renderTrain(result: TrainResult, c: ChalkInstance): string {
+function renderTrain(result: TrainResult, report: string, c: ChalkInstance): string {
   return [
     `${c.green('✔')} trained ${c.bold(result.version)} on ${result.samples.toLocaleString('en-US')} ` +
       `rows in ${result.trainingSeconds.toFixed(2)}s; evaluated on ` +
@@ -145,6 +147,6 @@ function renderTrain(result: TrainResult, c: ChalkInstance): string {
     confusionTable(result.confusionMatrix, c),
     '',
     `champion: ${c.bold(displayPath(result.modelPath))}`,
-    `report:   ${displayPath(join(dirname(result.modelPath), REPORT_FILE))}`,
+    `report:   ${displayPath(report)}`,
   ].join('\n');
 }

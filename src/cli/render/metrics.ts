@@ -1,12 +1,8 @@
 /** The metrics table and confusion matrix, as `train` and `models show` print them. */
 import type { ChalkInstance } from 'chalk';
-import {
-  METRIC_LABELS,
-  type ConfusionMatrix,
-  type ModelMetrics,
-  type RatedMetric,
-  type Rating,
-} from '../../evaluation/index.js';
+import type { ConfusionMatrix, ModelMetrics, RatedMetric, Rating } from '../../evaluation/index.js';
+// The module itself, not the index: commands import this one when they are declared.
+import { METRIC_LABELS } from '../../evaluation/model-metrics.js';
 
 export function metricsTable(
   metrics: ModelMetrics,
