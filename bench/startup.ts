@@ -32,6 +32,7 @@ const COMMANDS = [
   'report',
   'export-metrics',
   'generate',
+  'serve',
   'models list',
   'models show',
   'models promote',

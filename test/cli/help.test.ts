@@ -96,6 +96,7 @@ describe('flags declared once', () => {
       ['retrain'],
       ['report'],
       ['export-metrics'],
+      ['serve'],
       ['models', 'list'],
       ['models', 'prune'],
     ];

@@ -58,6 +58,7 @@ describe('start-up', () => {
     [['retrain', '--help']],
     [['models', 'list', '--help']],
     [['export-metrics', '--help']],
+    [['serve', '--help']],
   ])('%j loads only the declarations of the commands', (args) => {
     const modules = loaded(args);
     expect(modules).toContain('dist/cli/program.js');

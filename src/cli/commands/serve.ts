@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ChurnError } from '../../common/errors.js';
-import { startServing } from '../../jobs/serve.js';
-import { runCommand, type Environment } from '../context.js';
+import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { MODELS_DIR } from '../options.js';
 
@@ -44,6 +43,8 @@ Examples:
     -d '{"pais": "França", "genero": "Feminino", "idade": 42, …}'`,
     )
     .action(async (flags: ServeFlags, cmd: Command) => {
+      const { runCommand } = await import('../context.js');
+      const { startServing } = await import('../../jobs/serve.js');
       await runCommand('serve', cmd, environment, async ({ config, log, out }) => {
         const { serve } = config;
         const running = await startServing(
