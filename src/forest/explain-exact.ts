@@ -37,7 +37,8 @@
  *   1  the row took every edge on i above but not this one: merged o becomes 0
  *   2  the row took this edge and every one on i above: merged o stays 1
  */
-import { goesLeft, type FlatForest } from './predictor.js';
+import type { FlatForest } from './flat-forest.js';
+import { goesLeft } from './predictor.js';
 import { gaussLegendre } from './quadrature.js';
 
 export class ExactTreeShap {

@@ -13,7 +13,8 @@
  * For each tree it first gathers every leaf's credits by feature; a row then adds its leaf's few.
  */
 import { ExplanationUnavailableError, treeSize } from './explain-exact.js';
-import { BlockWalker, type FlatForest } from './predictor.js';
+import type { FlatForest } from './flat-forest.js';
+import { BlockWalker } from './predictor.js';
 
 export class PathAttribution {
   private readonly featureCount: number;

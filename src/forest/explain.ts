@@ -11,7 +11,8 @@
  */
 import { ExactTreeShap, ExplanationUnavailableError, treeSize } from './explain-exact.js';
 import { nodeExpectations, PathAttribution } from './explain-paths.js';
-import { predictRange, type FlatForest } from './predictor.js';
+import type { FlatForest } from './flat-forest.js';
+import { predictRange } from './predictor.js';
 
 export const EXPLAIN_METHODS = ['exact', 'fast'] as const;
 export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];

@@ -13,7 +13,8 @@ import {
   type TreeParams,
 } from './grower.js';
 import { rowExplainer, type ExplainMethod, type RowExplainer } from './explain.js';
-import { predictRange, type FlatForest } from './predictor.js';
+import { mapArrays, type FlatForest } from './flat-forest.js';
+import { predictRange } from './predictor.js';
 import type { Tree } from './tree.js';
 
 export type WorkerRequest =
@@ -150,23 +151,5 @@ function privateCopy(problem: GrowingProblem): GrowingProblem {
 }
 
 function privateForestCopy(forest: FlatForest): FlatForest {
-  const copy = <T extends Int32Array | Uint8Array | Uint32Array | Float64Array>(array: T): T =>
-    array.slice() as T;
-  return {
-    ...forest,
-    roots: copy(forest.roots),
-    feature: copy(forest.feature),
-    left: copy(forest.left),
-    missingLeft: copy(forest.missingLeft),
-    value: copy(forest.value),
-    categoryBits: copy(forest.categoryBits),
-    cover: forest.cover && copy(forest.cover),
-    categorical: copy(forest.categorical),
-    categories: copy(forest.categories),
-    lockstep: forest.lockstep && {
-      step: copy(forest.lockstep.step),
-      next: copy(forest.lockstep.next),
-      split: copy(forest.lockstep.split),
-    },
-  };
+  return mapArrays(forest, (array) => array.slice() as typeof array);
 }

@@ -9,7 +9,8 @@ import { histogramLayout } from './histogram.js';
 import { growTrees } from './parallel-growth.js';
 import { baseValue, rowExplainer, type ExplainMethod, type Explanation } from './explain.js';
 import { explainRows, scoreRows, ScoringStream } from './parallel-scoring.js';
-import { flatten, predictRange, toScoringColumns, type FlatForest } from './predictor.js';
+import type { FlatForest } from './flat-forest.js';
+import { flatten, predictRange, toScoringColumns } from './predictor.js';
 import {
   deserializeForest,
   forestParts,

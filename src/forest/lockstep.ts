@@ -13,19 +13,20 @@
  *   next     the left child (the right child follows it); a leaf's own index
  *   split    numeric threshold, or the categorical mask of codes going left (as an int32)
  */
-import type { FlatForest } from './predictor.js';
-
-export interface LockstepTables {
-  step: Int32Array;
-  next: Int32Array;
-  split: Float64Array;
-}
+import type { FlatForest, LockstepTables } from './flat-forest.js';
 
 const MISSING_RIGHT = 1 << 16;
 const CATEGORICAL = 1 << 17;
 const FEATURE_MASK = MISSING_RIGHT - 1;
 const MAX_MASK_CATEGORIES = 32;
 const LANES = 4;
+
+/** The forest with the branch-free walk's tables, where its categories let it have them. */
+export function withLockstep(flat: Omit<FlatForest, 'lockstep'>): FlatForest {
+  const complete = { ...flat, lockstep: null } as FlatForest;
+  complete.lockstep = lockstepTables(complete);
+  return complete;
+}
 
 /** The tables, or null when a categorical feature has more codes than one mask holds. */
 export function lockstepTables(forest: FlatForest): LockstepTables | null {

@@ -13,7 +13,8 @@ import type { Worker } from 'node:worker_threads';
 import { rowExplainer, type ExplainMethod, type RowExplainer } from './explain.js';
 import type { WorkerReply } from './forest-worker.js';
 import { borrowWorkers, listenTo, returnWorkers, shareArray } from './pool.js';
-import { predictRange, type FlatForest } from './predictor.js';
+import { mapArrays, type FlatForest, type ForestArrayName } from './flat-forest.js';
+import { predictRange } from './predictor.js';
 
 /** Below this many row-tree visits, starting workers costs more than it saves. */
 const PARALLEL_WORK = 4_000_000;
@@ -263,30 +264,20 @@ interface SharedForest {
  * roots, the leaf values and its own tables: workers that only score get no copy of the general
  * walk's arrays then, nor of the covers. Explaining needs every array.
  */
+/** The arrays only the general walk reads, besides those every walk does. */
+const GENERAL_WALK = new Set<ForestArrayName>(['feature', 'left', 'missingLeft', 'categoryBits']);
+
 function sharedForest(forest: FlatForest, explaining: boolean): SharedForest {
   let copies = sharedForests.get(forest);
   if (!copies) sharedForests.set(forest, (copies = new Map()));
   let shared = copies.get(explaining);
   if (!shared) {
-    const walk = <T extends Int32Array | Uint8Array | Uint32Array>(array: T): T =>
-      forest.lockstep && !explaining ? (array.subarray(0, 0) as T) : shareArray(array);
-    const arrays: FlatForest = {
-      ...forest,
-      roots: shareArray(forest.roots),
-      feature: walk(forest.feature),
-      left: walk(forest.left),
-      missingLeft: walk(forest.missingLeft),
-      value: shareArray(forest.value),
-      categoryBits: walk(forest.categoryBits),
-      cover: explaining && forest.cover ? shareArray(forest.cover) : null,
-      categorical: shareArray(forest.categorical),
-      categories: shareArray(forest.categories),
-      lockstep: forest.lockstep && {
-        step: shareArray(forest.lockstep.step),
-        next: shareArray(forest.lockstep.next),
-        split: shareArray(forest.lockstep.split),
-      },
-    };
+    const read = (name: ForestArrayName) =>
+      name === 'cover' ? explaining : explaining || !forest.lockstep || !GENERAL_WALK.has(name);
+    // An array a worker does not read is left empty.
+    const arrays = mapArrays(forest, (array, name) =>
+      read(name) ? shareArray(array) : (array.subarray(0, 0) as typeof array),
+    );
     shared = { forest: arrays, forestId: ++forestsShared };
     copies.set(explaining, shared);
   }

@@ -4,46 +4,17 @@
  * pass through it. Each row's tree values are summed in tree order, so results do not depend on
  * how rows are split into blocks or threads.
  */
-import { fillBlock, lockstepLeaves, lockstepTables, type LockstepTables } from './lockstep.js';
+import { featureTables, type FlatForest } from './flat-forest.js';
+import { fillBlock, lockstepLeaves, withLockstep } from './lockstep.js';
 import type { Tree } from './tree.js';
 import type { FeatureColumn, FeatureInfo } from './types.js';
 
-export interface FlatForest {
-  trees: number;
-  /** First node of each tree. */
-  roots: Int32Array;
-  feature: Int32Array;
-  /** Absolute index of a split's left child; the right child follows it. */
-  left: Int32Array;
-  missingLeft: Uint8Array;
-  /** Leaf probability, numeric threshold, or absolute offset of a categorical split's bitset. */
-  value: Float64Array;
-  categoryBits: Uint32Array;
-  /**
-   * Training rows that reached each node, which explanations weigh a split's sides by; null for
-   * a forest saved before it was recorded (format version 1), which scores but cannot explain.
-   */
-  cover: Int32Array | null;
-  /** Per feature: 1 when categorical. */
-  categorical: Uint8Array;
-  /** Per feature: the number of category codes it knows (0 for numeric features). */
-  categories: Int32Array;
-  /** The same trees laid out for the branch-free walk, when every category set fits a mask. */
-  lockstep: LockstepTables | null;
-}
-
 const BLOCK_ROWS = 2048;
 
-/** The per-feature tables scoring reads: which features are categorical, and their code counts. */
-export function featureTables(
-  features: FeatureInfo[],
-): Pick<FlatForest, 'categorical' | 'categories'> {
-  return {
-    categorical: Uint8Array.from(features, (f) => (f.kind === 'categorical' ? 1 : 0)),
-    categories: Int32Array.from(features, (f) => f.categories),
-  };
-}
+/** A tree's per-node arrays that the forest's concatenate as they are (`left` is offset). */
+const TREE_NODE_ARRAYS = ['feature', 'missingLeft', 'value', 'cover'] as const;
 
+/** The trees, concatenated into one forest's arrays. */
 export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
   const total = trees.reduce((sum, tree) => sum + tree.feature.length, 0);
   const totalBits = trees.reduce((sum, tree) => sum + tree.categoryBits.length, 0);
@@ -64,11 +35,8 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
   let bitBase = 0;
   trees.forEach((tree, t) => {
     flat.roots[t] = base;
-    flat.feature.set(tree.feature, base);
-    flat.missingLeft.set(tree.missingLeft, base);
-    flat.value.set(tree.value, base);
+    for (const name of TREE_NODE_ARRAYS) flat[name]!.set(tree[name], base);
     flat.categoryBits.set(tree.categoryBits, bitBase);
-    flat.cover!.set(tree.cover, base);
     for (let i = 0; i < tree.feature.length; i++) {
       const feature = tree.feature[i];
       flat.left[base + i] = feature < 0 ? -1 : tree.left[i] + base;
@@ -78,12 +46,6 @@ export function flatten(trees: Tree[], features: FeatureInfo[]): FlatForest {
     bitBase += tree.categoryBits.length;
   });
   return withLockstep(flat);
-}
-
-export function withLockstep(flat: Omit<FlatForest, 'lockstep'>): FlatForest {
-  const complete = { ...flat, lockstep: null } as FlatForest;
-  complete.lockstep = lockstepTables(complete);
-  return complete;
 }
 
 /**

@@ -4,7 +4,8 @@
  * damaged model is refused rather than mispredicting.
  */
 import { decodeArray, encodeArray } from './encoding.js';
-import { featureTables, withLockstep, type FlatForest } from './predictor.js';
+import { featureTables, type FlatForest } from './flat-forest.js';
+import { withLockstep } from './lockstep.js';
 import type { FeatureInfo, ModelParams } from './types.js';
 
 export const FOREST_FORMAT = 'churn-forest';

@@ -10,7 +10,8 @@ import {
   type FeatureInfo,
   type TrainingSet,
 } from '../../src/forest/index.js';
-import { flatten, toScoringColumns, type FlatForest } from '../../src/forest/predictor.js';
+import type { FlatForest } from '../../src/forest/flat-forest.js';
+import { flatten, toScoringColumns } from '../../src/forest/predictor.js';
 import { deserializeForest } from '../../src/forest/serialize.js';
 import { TreeBuilder, type Tree } from '../../src/forest/tree.js';
 import { bankColumns } from '../helpers/bank-columns.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/common/random.js';
 import { trainForest, type FeatureColumn, type TrainingSet } from '../../src/forest/index.js';
 import { deserializeForest } from '../../src/forest/serialize.js';
-import { predictRange, toScoringColumns, type FlatForest } from '../../src/forest/predictor.js';
+import type { FlatForest } from '../../src/forest/flat-forest.js';
+import { predictRange, toScoringColumns } from '../../src/forest/predictor.js';
 
 /** Numeric features with missing values and a categorical one with `categories` codes. */
 function mixedData(rows: number, categories: number, seed: number): TrainingSet {

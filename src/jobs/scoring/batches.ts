@@ -33,6 +33,13 @@ export interface ScoredBatch {
   copied: string[];
 }
 
+/** A group of output columns (output-columns.ts has predict's): names and each row's cells. */
+export interface OutputColumns {
+  readonly names: readonly string[];
+  /** Each row's cells in these columns, CSV-quoted and comma-separated. */
+  cells(batch: ScoredBatch): readonly string[];
+}
+
 export interface ScoringLoop {
   source: RowSource;
   encoder: BatchEncoder;

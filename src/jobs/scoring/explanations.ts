@@ -11,8 +11,7 @@ import { displayPath } from '../../common/paths.js';
 import { csvField } from '../../data/csv-writer.js';
 import type { DataSchema } from '../../data/schema.js';
 import type { Explanation, ExplainMethod, FeatureColumn, Forest } from '../../forest/index.js';
-import type { ScoredBatch } from './batches.js';
-import type { OutputColumns } from './output-columns.js';
+import type { OutputColumns, ScoredBatch } from './batches.js';
 import { shownProbability } from './prediction.js';
 
 /** What `--explain K` or `--contributions` asks for. */

@@ -4,16 +4,12 @@
  * new group (per-customer reasons, say) is one more entry in the list.
  */
 import { csvLine } from '../../data/csv-writer.js';
-import type { ScoredBatch } from './batches.js';
+import type { OutputColumns, ScoredBatch } from './batches.js';
 import { isExplanationColumn } from './explanations.js';
 import { predictedChurn, shownProbability } from './prediction.js';
 import { riskLevel, type RiskCutoffs } from './risk.js';
 
-export interface OutputColumns {
-  readonly names: readonly string[];
-  /** Each row's cells in these columns, CSV-quoted and comma-separated. */
-  cells(batch: ScoredBatch): readonly string[];
-}
+export type { OutputColumns };
 
 export const PREDICTION_COLUMNS = ['churn_probability', 'churn_predicted', 'risk_level'];
 
