@@ -5,6 +5,7 @@
  * rounds) for: the quadrature kernel on every core and on one thread, the TreeSHAP papers'
  * algorithm on one thread (a port, test/forest/shapley-reference.ts), the fast method, scoring.
  */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { availableParallelism } from 'node:os';
 import { trainForest, type FeatureColumn } from '../src/forest/index.js';
 import { toScoringColumns } from '../src/forest/predictor.js';
@@ -60,7 +61,7 @@ async function rate(count: number, work: () => unknown): Promise<number> {
   for (let round = 0; round < 3; round++) {
     const started = performance.now();
     await work();
-    times.push((performance.now() - started) / 1000);
+    times.push(elapsedSeconds(started));
   }
   times.sort((a, b) => a - b);
   return count / times[1];

@@ -1,4 +1,5 @@
 /** One benchmark contestant in its own process, so its peak memory is its own. */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { rocAuc } from '../src/evaluation/index.js';
 import { trainForest, type TrainingSet } from '../src/forest/index.js';
 import { csvColumns, syntheticColumns } from './datasets.js';
@@ -22,7 +23,7 @@ for (let run = 0; run < request.runs; run++) {
     maxFeatures: 'sqrt',
     seed: run + 1,
   });
-  fits.push((performance.now() - started) / 1000);
+  fits.push(elapsedSeconds(started));
   for (const [name, test] of Object.entries(tests)) {
     aucSums[name] = (aucSums[name] ?? 0) + rocAuc(test.labels, forest.predictProba(test.features));
   }

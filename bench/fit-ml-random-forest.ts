@@ -4,6 +4,7 @@
  * per node: the closest it has to scikit-learn's setting. Its out-of-bag step throws "input must
  * not be empty" after growing every tree, whatever the tree count, so it is turned off.
  */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { rocAuc } from '../src/evaluation/index.js';
 import type { TrainingSet } from '../src/forest/index.js';
@@ -38,7 +39,7 @@ for (let run = 0; run < request.runs; run++) {
     note = `crashed with ${request.trees} trees: ${(error as Error).message}`;
     break;
   }
-  fits.push((performance.now() - started) / 1000);
+  fits.push(elapsedSeconds(started));
   if (run === 0) {
     auc = Object.fromEntries(
       Object.entries(request.testCsvs).map(([name, path]) => {

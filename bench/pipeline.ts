@@ -4,6 +4,7 @@
  * files in the same run, and `churn train` on 1M rows. Each run is its own process; peak memory
  * is its maximum resident set, worker threads included.
  */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -46,7 +47,7 @@ export function churn(args: string[]): Measured {
     ],
     { cwd: BENCH_DIR, encoding: 'utf8', env: { ...process.env, BENCH_PEAK_FILE: peakFile } },
   );
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsedSeconds(started);
   if (child.status !== 0) throw new Error(`churn ${args[0]} failed: ${child.stderr.trim()}`);
   return { seconds, peakMb: Number(readFileSync(peakFile, 'utf8')) };
 }

@@ -13,6 +13,7 @@
  * against a Python script that reads, fits, evaluates and saves (bench/train_sklearn.py), run
  * alternately, each its own process.
  */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ function run(command: string, args: string[], cwd: string): { stdout: string; se
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1' },
   });
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsedSeconds(started);
   if (child.status !== 0) {
     const why = (child.stderr || child.error?.message || 'failed').trim().split('\n').at(-1);
     throw new Error(`${command} ${args.slice(0, 2).join(' ')} failed: ${why}`);

@@ -6,6 +6,7 @@
  *
  *   npm run bench -- variants '{}' '{"minSamplesLeaf":5,"classWeight":"balanced"}'
  */
+import { elapsedSeconds } from '../src/common/elapsed.js';
 import { readLabelledTable, type LabelledTable } from '../src/data/labelled-table.js';
 import { recodeForSchema } from '../src/data/recode.js';
 import { brierScore, rocAuc } from '../src/evaluation/index.js';
@@ -79,7 +80,7 @@ export async function scoreVariant(loaded: LoadedSet, params: Partial<ForestPara
       { features: loaded.train.features, labels: loaded.train.labels },
       { ...params, seed },
     );
-    seconds += (performance.now() - started) / 1000 / SEEDS.length;
+    seconds += elapsedSeconds(started) / SEEDS.length;
     const oob = present(loaded.train.labels, oobScores);
     oobAuc += rocAuc(oob.labels, oob.scores) / SEEDS.length;
     const maps = {

@@ -2,6 +2,7 @@
  * The harness every command runs in: configuration loaded and validated, a logger with a run id,
  * the output mode, and the start / end / failure log lines with duration and outcome.
  */
+import { secondsSince } from '../common/elapsed.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { colorWanted } from '../common/colors.js';
@@ -103,12 +104,11 @@ export async function runCommand<T>(
   });
 
   const started = performance.now();
-  const seconds = () => Number(((performance.now() - started) / 1000).toFixed(3));
   log.info(`${name} started`, { config: file ?? 'defaults', pid: process.pid });
   const logInterruption: InterruptHook = async (signal) => {
     log.errorToFile(`${name} interrupted by ${signal}`, {
       outcome: 'interrupted',
-      seconds: seconds(),
+      seconds: secondsSince(started),
     });
     await log.close();
   };
@@ -117,12 +117,12 @@ export async function runCommand<T>(
       body({ config, log, out, runId, failureMayCreate }),
     );
     log.keep();
-    log.success(`${name} finished`, { outcome: 'success', seconds: seconds() });
+    log.success(`${name} finished`, { outcome: 'success', seconds: secondsSince(started) });
     return result;
   } catch (error) {
     log.errorToFile(`${name} failed: ${(error as Error).message}`, {
       outcome: 'failure',
-      seconds: seconds(),
+      seconds: secondsSince(started),
       error,
     });
     throw error;

@@ -3,6 +3,7 @@
  * publishes its metrics (textfile, and the Pushgateway when one is configured) whether it
  * succeeds or fails.
  */
+import { secondsSince } from '../common/elapsed.js';
 import type { Command } from 'commander';
 import { JobMetrics, type JobName } from '../monitoring/job-metrics.js';
 import { checkPublishing, publishFailure, publishSuccess } from '../monitoring/publish.js';
@@ -54,7 +55,7 @@ export async function runMonitored<T>(
       throw error;
     }
     if (!metrics.publish) return result;
-    metrics.recordSuccess((performance.now() - started) / 1000, new Date());
+    metrics.recordSuccess(secondsSince(started), new Date());
     await publishSuccess(metrics, settings, context.log);
     return result;
   });

@@ -1,3 +1,4 @@
+import { elapsedSeconds } from '../common/elapsed.js';
 import type { Output } from './output.js';
 
 export interface Progress {
@@ -12,14 +13,14 @@ const FRAME_MS = 100;
 export function progressBar(output: Output, label: string, total: number, unit: string): Progress {
   if (!output.showsProgress || total <= 0) return SILENT;
   const stream = output.streams.stderr;
-  const started = Date.now();
+  const started = performance.now();
   let lastDraw = 0;
   const draw = (done: number) => {
     const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 45));
     const share = Math.min(1, done / total);
     const filled = Math.round(share * width);
     const bar = output.c.green('█'.repeat(filled)) + output.c.dim('░'.repeat(width - filled));
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const seconds = elapsedSeconds(started).toFixed(1);
     const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}`;
     stream.write(`\r${label} ${bar} ${(share * 100).toFixed(0).padStart(3)}% ${count} ${seconds}s`);
   };

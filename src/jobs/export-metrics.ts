@@ -3,6 +3,7 @@
  * and retraining jobs, as one exposition, for CI jobs that publish them on demand (to stdout, a
  * file, or a Pushgateway under the job `churn_export_metrics`).
  */
+import { secondsSince } from '../common/elapsed.js';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import type { Logger } from '../logging/logger.js';
@@ -42,7 +43,7 @@ export async function exportMetrics(options: ExportOptions, log: Logger): Promis
   const metrics = new JobMetrics(EXPORT_JOB, await RunState.open(options.stateDir), EXPORT_JOB);
   metrics.recordRegisteredModel(metadata);
   metrics.recordTotals();
-  metrics.recordSuccess((performance.now() - started) / 1000, new Date());
+  metrics.recordSuccess(secondsSince(started), new Date());
   const exposition = await metrics.exposition();
   if (options.textfile !== null) {
     await writeFileAtomic(options.textfile, exposition);

@@ -2,6 +2,7 @@
  * Writes synthetic bank customers to a CSV, streaming in chunks so a million rows need constant
  * memory, and atomically so a killed run never leaves a half-written file under the real name.
  */
+import { secondsSince } from '../common/elapsed.js';
 import { openAtomicWriter } from '../common/atomic-file.js';
 import {
   BANK_CUSTOMER_COLUMNS,
@@ -69,7 +70,7 @@ export async function generateCustomers(
       drift: options.drift,
       churnRate: options.rows > 0 ? churned / options.rows : 0,
       bytes,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      seconds: secondsSince(started),
     };
     log.info('wrote synthetic customers', {
       ...result,

@@ -2,6 +2,7 @@
  * `churn predict`: score a CSV with a registered model, streaming batch by batch so memory stays
  * flat, into an output CSV that appears only once complete.
  */
+import { secondsSince } from '../common/elapsed.js';
 import { availableParallelism } from 'node:os';
 import { collectGarbage } from '../common/memory.js';
 import { displayPath } from '../common/paths.js';
@@ -128,7 +129,7 @@ export async function predictChurn(
       out: displayPath(options.out),
       modelVersion: model.version,
       modelParams: forest.params,
-      durationSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      durationSeconds: secondsSince(started),
       threshold: model.threshold,
     };
     log.success('scored customers', {

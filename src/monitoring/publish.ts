@@ -4,6 +4,7 @@
  * failure time (POST), leaving the last good run's metrics in place. A gateway that cannot be
  * reached is a warning, since the job's real work is done, unless --strict-push asks otherwise.
  */
+import { secondsSince } from '../common/elapsed.js';
 import { constants, existsSync } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -119,7 +120,7 @@ export async function pushMetrics(
       job: settings.job,
       grouping: settings.grouping.map(([name, value]) => `${name}=${value}`).join(' '),
       method,
-      seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      seconds: secondsSince(started),
     });
   } catch (error) {
     if (!(error instanceof PushError)) throw error;

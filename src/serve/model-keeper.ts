@@ -6,6 +6,7 @@
  * the model once when it starts, so no answer ever mixes two models or sees a half-loaded one; a
  * version that fails to load is logged and skipped, and the model before it goes on serving.
  */
+import { secondsSince } from '../common/elapsed.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { isVersionId } from '../registry/version-id.js';
 import type { ModelRegistry } from '../registry/registry.js';
@@ -132,7 +133,7 @@ export class ModelKeeper {
       this.failed = null;
       log.info('serving a new model', {
         version,
-        seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+        seconds: secondsSince(started),
       });
     } catch (error) {
       this.failed = { version, message: (error as Error).message };

@@ -4,6 +4,7 @@
  * connections and on the request data held at once, the metrics of every answer, and a graceful
  * stop that lets the requests in flight finish within a deadline.
  */
+import { elapsedSeconds } from '../common/elapsed.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.js';
@@ -169,11 +170,7 @@ export class ScoringServer {
     this.inFlight++;
     this.metrics.requestStarted();
     response.once('close', () => {
-      this.metrics.requestEnded(
-        routeName,
-        response.statusCode,
-        (performance.now() - started) / 1000,
-      );
+      this.metrics.requestEnded(routeName, response.statusCode, elapsedSeconds(started));
       if (--this.inFlight === 0 && this.drained) this.drained();
     });
     let answer: Answer;
