@@ -57,22 +57,21 @@ export class ExactTreeShap {
   private readonly ratio: Float64Array;
   private readonly coefficient: Float64Array;
   private points = 1;
-  // Per row: each node's path product (then H), the offset of its state's tables, whether the
-  // row took its edge and every edge above on its feature, and the row's values.
+  // Per row: each node's path product (then H); the offset of its state's tables times 2, plus 1
+  // when the row took its edge and every edge above on its feature; the row's values.
   private readonly products: Float64Array;
   private readonly chosen: Int32Array;
-  private readonly taken: Uint8Array;
   private readonly row: Float64Array;
-  // The splits of the current tree in the order the passes visit them (parents first).
+  /**
+   * The splits of the current tree in the order the passes visit them (parents first), SPLIT
+   * numbers each: left child, nearest edge above on the feature (or the always-taken sentinel),
+   * feature | kind << KIND_SHIFT, the split's own local index. One array, so the passes keep few
+   * arrays live (each costs V8 registers for its base and length).
+   */
   private splitCount = 0;
-  private readonly splitNode: Int32Array;
-  private readonly splitLeft: Int32Array;
-  private readonly splitNearest: Int32Array;
-  private readonly splitFeature: Int32Array;
+  private readonly splits: Int32Array;
   /** A numeric split's threshold, or a categorical split's mask of codes going left. */
   private readonly splitRule: Float64Array;
-  /** Per split: 1 when missing values go left, | 2 when categorical, | 4 when too wide for a mask. */
-  private readonly splitKind: Uint8Array;
 
   constructor(private readonly forest: FlatForest) {
     if (!forest.cover) throw new ExplanationUnavailableError();
@@ -83,15 +82,10 @@ export class ExactTreeShap {
     this.merged = new Float64Array(largest);
     this.distinct = new Int32Array(largest);
     this.parent = new Int32Array(largest);
-    this.chosen = new Int32Array(largest);
-    this.taken = new Uint8Array(largest + 1);
+    this.chosen = new Int32Array(largest + 1);
     this.row = new Float64Array(this.featureCount);
-    this.splitNode = new Int32Array(largest);
-    this.splitLeft = new Int32Array(largest);
-    this.splitNearest = new Int32Array(largest);
-    this.splitFeature = new Int32Array(largest);
+    this.splits = new Int32Array(largest * SPLIT);
     this.splitRule = new Float64Array(largest);
-    this.splitKind = new Uint8Array(largest);
     // Sized for the quadrature of the longest list of distinct features a path can have: all.
     const maxPoints = Math.ceil(this.featureCount / 2);
     this.ratio = new Float64Array(largest * STATES * maxPoints);
@@ -120,12 +114,11 @@ export class ExactTreeShap {
     const cover = forest.cover!;
     const root = forest.roots[t];
     const size = treeSize(forest, t);
-    const { nearest, merged, distinct, parent } = this;
-    const { splitNode, splitLeft, splitNearest, splitFeature, splitRule, splitKind } = this;
+    const { nearest, merged, distinct, parent, splits, splitRule } = this;
     merged[0] = 1;
     distinct[0] = 0;
     parent[0] = -1;
-    this.taken[size] = 1; // the edge splitNearest names when there is none above: always taken
+    this.chosen[size] = 1; // the edge a split names when none is above on its feature: taken
     let k = 0;
     let mostDistinct = 0;
     for (let i = 0; i < size; i++) {
@@ -146,10 +139,6 @@ export class ExactTreeShap {
         merged[c] = (cover[root + c] / cover[node]) * (previous >= 0 ? merged[previous] : 1);
         distinct[c] = distinct[i] + (previous >= 0 ? 0 : 1);
       }
-      splitNode[k] = node;
-      splitLeft[k] = left;
-      splitNearest[k] = previous >= 0 ? previous : size;
-      splitFeature[k] = feature;
       let kind = forest.missingLeft[node] === 1 ? MISSING_LEFT : 0;
       if (!forest.categorical[feature]) {
         splitRule[k] = forest.value[node];
@@ -159,7 +148,11 @@ export class ExactTreeShap {
       } else {
         kind |= CATEGORICAL | WIDE;
       }
-      splitKind[k++] = kind;
+      const at = k++ * SPLIT;
+      splits[at] = left;
+      splits[at + 1] = previous >= 0 ? previous : size;
+      splits[at + 2] = feature | (kind << KIND_SHIFT);
+      splits[at + 3] = i;
     }
     this.splitCount = k;
     const points = Math.max(1, Math.ceil(mostDistinct / 2));
@@ -190,11 +183,9 @@ export class ExactTreeShap {
   /** Adds tree t's (unscaled) contributions for one row. */
   private addTree(t: number, columns: Float64Array[], row: number, out: Float64Array): void {
     const forest = this.forest;
-    const root = forest.roots[t];
     const points = this.points;
     const stride = STATES * points;
-    const { splitCount, chosen, taken, products, ratio, coefficient } = this;
-    const { splitNode, splitLeft, splitNearest, splitFeature, splitRule, splitKind } = this;
+    const { splitCount, splits, splitRule, chosen, products, ratio, coefficient } = this;
     const x = this.row;
     for (let f = 0; f < x.length; f++) x[f] = columns[f][row];
     for (let q = 0; q < points; q++) products[q] = 1;
@@ -202,32 +193,47 @@ export class ExactTreeShap {
     // Down: each node's path product, from its parent's and the state of the edge into it. A
     // split's children share the nearest edge above on its feature. Sides are chosen with
     // arithmetic, not jumps: which side a row takes is a coin toss to the branch predictor.
-    for (let k = 0; k < splitCount; k++) {
-      const left = splitLeft[k];
-      const value = x[splitFeature[k]];
-      const kind = splitKind[k];
+    for (let k = 0, at = 0; k < splitCount; k++, at += SPLIT) {
+      const left = splits[at];
+      const packed = splits[at + 2];
+      const value = x[packed & FEATURE_MASK];
+      const kind = packed >>> KIND_SHIFT;
       let toLeft = +(value <= splitRule[k]);
       if (kind >= CATEGORICAL) {
         toLeft =
           kind >= WIDE
-            ? +goesLeft(forest, splitNode[k], value)
+            ? +goesLeft(forest, forest.roots[t] + splits[at + 3], value)
             : (splitRule[k] >>> (value | 0)) & 1;
       }
       if (value !== value) toLeft = kind & MISSING_LEFT;
-      const live = taken[splitNearest[k]];
+      const live = chosen[splits[at + 1]] & 1;
       const takenLeft = live & toLeft;
       const takenRight = live & (toLeft ^ 1);
-      taken[left] = takenLeft;
-      taken[left + 1] = takenRight;
       // States: GONE 0, OUT 1, IN 2.
       const l = left * stride + (live + takenLeft) * points;
       const r = l + stride + (takenRight - takenLeft) * points;
-      chosen[left] = l;
-      chosen[left + 1] = r;
-      const from = (splitNode[k] - root) * points;
+      chosen[left] = (l << 1) | takenLeft;
+      chosen[left + 1] = (r << 1) | takenRight;
+      const from = splits[at + 3] * points;
       const lp = left * points;
       const rp = lp + points;
-      for (let q = 0; q < points; q++) {
+      // Four quadrature points at a time, written out: V8 does not unroll loops itself.
+      let q = 0;
+      for (; q + 4 <= points; q += 4) {
+        const p0 = products[from + q];
+        const p1 = products[from + q + 1];
+        const p2 = products[from + q + 2];
+        const p3 = products[from + q + 3];
+        products[lp + q] = p0 * ratio[l + q];
+        products[lp + q + 1] = p1 * ratio[l + q + 1];
+        products[lp + q + 2] = p2 * ratio[l + q + 2];
+        products[lp + q + 3] = p3 * ratio[l + q + 3];
+        products[rp + q] = p0 * ratio[r + q];
+        products[rp + q + 1] = p1 * ratio[r + q + 1];
+        products[rp + q + 2] = p2 * ratio[r + q + 2];
+        products[rp + q + 3] = p3 * ratio[r + q + 3];
+      }
+      for (; q < points; q++) {
         const p = products[from + q];
         products[lp + q] = p * ratio[l + q];
         products[rp + q] = p * ratio[r + q];
@@ -236,28 +242,53 @@ export class ExactTreeShap {
 
     // Up: H of each node (written over its path product, no longer needed), and D · H per edge.
     const base = row * this.featureCount;
-    for (let k = splitCount - 1; k >= 0; k--) {
-      const left = splitLeft[k];
-      const l = chosen[left];
-      const r = chosen[left + 1];
+    for (let k = splitCount - 1, at = k * SPLIT; k >= 0; k--, at -= SPLIT) {
+      const left = splits[at];
+      const l = chosen[left] >> 1;
+      const r = chosen[left + 1] >> 1;
       const lp = left * points;
       const rp = lp + points;
-      const at = (splitNode[k] - root) * points;
-      // Two sums, so their additions need not wait on each other.
-      let sumLeft = 0;
-      let sumRight = 0;
-      for (let q = 0; q < points; q++) {
+      const own = splits[at + 3] * points;
+      let sum = 0;
+      let q = 0;
+      for (; q + 4 <= points; q += 4) {
+        const l0 = products[lp + q];
+        const l1 = products[lp + q + 1];
+        const l2 = products[lp + q + 2];
+        const l3 = products[lp + q + 3];
+        const r0 = products[rp + q];
+        const r1 = products[rp + q + 1];
+        const r2 = products[rp + q + 2];
+        const r3 = products[rp + q + 3];
+        sum +=
+          coefficient[l + q] * l0 +
+          coefficient[r + q] * r0 +
+          coefficient[l + q + 1] * l1 +
+          coefficient[r + q + 1] * r1 +
+          coefficient[l + q + 2] * l2 +
+          coefficient[r + q + 2] * r2 +
+          coefficient[l + q + 3] * l3 +
+          coefficient[r + q + 3] * r3;
+        products[own + q] = l0 + r0;
+        products[own + q + 1] = l1 + r1;
+        products[own + q + 2] = l2 + r2;
+        products[own + q + 3] = l3 + r3;
+      }
+      for (; q < points; q++) {
         const hl = products[lp + q];
         const hr = products[rp + q];
-        sumLeft += coefficient[l + q] * hl;
-        sumRight += coefficient[r + q] * hr;
-        products[at + q] = hl + hr;
+        sum += coefficient[l + q] * hl + coefficient[r + q] * hr;
+        products[own + q] = hl + hr;
       }
-      out[base + splitFeature[k]] += sumLeft + sumRight;
+      out[base + (splits[at + 2] & FEATURE_MASK)] += sum;
     }
   }
 }
 
+/** Numbers per split in `splits`, and the packing of its feature and kind. */
+const SPLIT = 4;
+const KIND_SHIFT = 24;
+const FEATURE_MASK = (1 << KIND_SHIFT) - 1;
 const MISSING_LEFT = 1;
 const CATEGORICAL = 2;
 const WIDE = 4;
