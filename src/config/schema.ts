@@ -137,7 +137,7 @@ export const CONFIG_SCHEMA = {
     schema: (z) => z.enum(EXPLAIN_METHOD_NAMES),
     default: 'exact',
     description:
-      'How `predict --explain` and `--contributions` explain scores: `exact` TreeSHAP (Shapley values; about 100 times the cost of scoring) or `fast` path attribution (about the cost of scoring, for millions of rows).',
+      'How `predict --explain` and `--contributions` explain scores: `exact` TreeSHAP (Shapley values; 30 to 1,000 times the cost of scoring, growing with the trees) or `fast` path attribution (about 1.4 times the scoring walk, for millions of rows).',
   },
   modelsDir: {
     schema: (z) => z.string().min(1),

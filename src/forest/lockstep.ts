@@ -77,9 +77,31 @@ export function fillBlock(
   for (let row = start, at = columns.length; row < end; row++, at += width) block[at] = 0;
 }
 
+/** The child a row of the block (its values from `at`) takes at `node`; a leaf's is itself. */
+function childOf(
+  step: Int32Array,
+  next: Int32Array,
+  split: Float64Array,
+  block: Float64Array,
+  at: number,
+  node: number,
+): number {
+  const packed = step[node];
+  const x = block[at + (packed & FEATURE_MASK)];
+  const threshold = split[node];
+  let right = +(x > threshold);
+  if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
+  if (x !== x) right = (packed >>> 16) & 1;
+  return next[node] + right;
+}
+
 /**
  * Writes into leaves[0..rows) the leaf of tree `root` that each of the block's first `rows` rows
- * reaches (the block as fillBlock leaves it).
+ * reaches (the block as fillBlock leaves it). With `credit`, also credits each split a row passes
+ * with credit[the child it takes], into credits[row × width + the split's feature]: a block laid
+ * out as the rows' values are. (Rows that reached their leaf keep stepping in place, crediting
+ * the constant column's slot, which callers ignore.) Scoring passes no credit; the test for it
+ * is the same at every step, so the processor predicts it and scoring does not slow down.
  */
 export function lockstepLeaves(
   tables: LockstepTables,
@@ -88,6 +110,8 @@ export function lockstepLeaves(
   root: number,
   rows: number,
   leaves: Int32Array,
+  credit: Float64Array | null = null,
+  credits: Float64Array | null = null,
 ): void {
   const { step, next, split } = tables;
   const leafColumn = width - 1;
@@ -107,46 +131,20 @@ export function lockstepLeaves(
       (step[n2] & FEATURE_MASK) !== leafColumn ||
       (step[n3] & FEATURE_MASK) !== leafColumn
     ) {
-      {
-        const packed = step[n0];
-        const f = packed & FEATURE_MASK;
-        const x = block[b0 + f];
-        const threshold = split[n0];
-        let right = +(x > threshold);
-        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-        if (x !== x) right = (packed >>> 16) & 1;
-        n0 = next[n0] + right;
+      const m0 = childOf(step, next, split, block, b0, n0);
+      const m1 = childOf(step, next, split, block, b1, n1);
+      const m2 = childOf(step, next, split, block, b2, n2);
+      const m3 = childOf(step, next, split, block, b3, n3);
+      if (credit !== null) {
+        credits![b0 + (step[n0] & FEATURE_MASK)] += credit[m0];
+        credits![b1 + (step[n1] & FEATURE_MASK)] += credit[m1];
+        credits![b2 + (step[n2] & FEATURE_MASK)] += credit[m2];
+        credits![b3 + (step[n3] & FEATURE_MASK)] += credit[m3];
       }
-      {
-        const packed = step[n1];
-        const f = packed & FEATURE_MASK;
-        const x = block[b1 + f];
-        const threshold = split[n1];
-        let right = +(x > threshold);
-        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-        if (x !== x) right = (packed >>> 16) & 1;
-        n1 = next[n1] + right;
-      }
-      {
-        const packed = step[n2];
-        const f = packed & FEATURE_MASK;
-        const x = block[b2 + f];
-        const threshold = split[n2];
-        let right = +(x > threshold);
-        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-        if (x !== x) right = (packed >>> 16) & 1;
-        n2 = next[n2] + right;
-      }
-      {
-        const packed = step[n3];
-        const f = packed & FEATURE_MASK;
-        const x = block[b3 + f];
-        const threshold = split[n3];
-        let right = +(x > threshold);
-        if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-        if (x !== x) right = (packed >>> 16) & 1;
-        n3 = next[n3] + right;
-      }
+      n0 = m0;
+      n1 = m1;
+      n2 = m2;
+      n3 = m3;
     }
     leaves[row] = n0;
     leaves[row + 1] = n1;
@@ -154,17 +152,12 @@ export function lockstepLeaves(
     leaves[row + 3] = n3;
   }
   for (; row < rows; row++) {
-    const base = row * width;
+    const at = row * width;
     let node = root;
     while ((step[node] & FEATURE_MASK) !== leafColumn) {
-      const packed = step[node];
-      const f = packed & FEATURE_MASK;
-      const x = block[base + f];
-      const threshold = split[node];
-      let right = +(x > threshold);
-      if (packed >= CATEGORICAL) right = (((threshold | 0) >>> (x | 0)) & 1) ^ 1;
-      if (x !== x) right = (packed >>> 16) & 1;
-      node = next[node] + right;
+      const child = childOf(step, next, split, block, at, node);
+      if (credit !== null) credits![at + (step[node] & FEATURE_MASK)] += credit[child];
+      node = child;
     }
     leaves[row] = node;
   }

@@ -135,6 +135,34 @@ export class BlockWalker {
       this.leaves[r] = leafOf(forest, root, this.columns, this.start + r);
     }
   }
+
+  /**
+   * walk(), crediting each split a row passes with credit[the child it takes] in
+   * credits[r × (features + 1) + the split's feature], r the row's place in the block.
+   */
+  walkCrediting(tree: number, credit: Float64Array, credits: Float64Array): void {
+    const forest = this.forest;
+    const root = forest.roots[tree];
+    const width = this.columns.length + 1;
+    if (this.block) {
+      const tables = forest.lockstep!;
+      lockstepLeaves(tables, this.block, width, root, this.rows, this.leaves, credit, credits);
+      return;
+    }
+    const { feature, left } = forest;
+    for (let r = 0; r < this.rows; r++) {
+      const row = this.start + r;
+      let node = root;
+      let f = feature[node];
+      while (f >= 0) {
+        const child = goesLeft(forest, node, this.columns[f][row]) ? left[node] : left[node] + 1;
+        credits[r * width + f] += credit[child];
+        node = child;
+        f = feature[node];
+      }
+      this.leaves[r] = node;
+    }
+  }
 }
 
 /** The leaf a row reaches from `node`, on the general walk. */
