@@ -13,6 +13,7 @@
  * calibrated one, and contributions can be rescaled by
  * (calibrate(map, raw) − calibrate(map, base)) / (raw − base).
  */
+import * as z from 'zod';
 
 export type CalibrationMap =
   | { method: 'identity' }
@@ -28,6 +29,8 @@ export type CalibrationMap =
 export type CalibrationMethod = CalibrationMap['method'];
 
 export const IDENTITY: CalibrationMap = { method: 'identity' };
+
+export const CALIBRATION_METHODS = ['platt', 'isotonic', 'identity'] as const;
 
 /** Raw scores are clipped this far from 0 and 1 before their logit is taken. */
 const LOGIT_CLIP = 1e-6;
@@ -161,35 +164,47 @@ function sortedOrder(scores: ArrayLike<number>): Int32Array {
   return order.sort((i, j) => scores[i] - scores[j] || i - j);
 }
 
-/** A stored map, checked: a damaged one is refused, never half-used. */
+const unitInterval = z.number().min(0, 'is not a probability').max(1, 'is not a probability');
+
+/** A stored map's shape, checked wherever a model is read: a damaged one is refused, never half-used. */
+export const calibrationMapSchema: z.ZodType<CalibrationMap> = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('identity') }),
+  z.strictObject({
+    method: z.literal('platt'),
+    a: z.number().nonnegative('is negative: the map would reverse the ranking'),
+    b: z.number().refine(Number.isFinite, 'is not a finite number'),
+  }),
+  z
+    .strictObject({
+      method: z.literal('isotonic'),
+      x: z.array(z.number().refine(Number.isFinite, 'is not a finite number')).min(1),
+      y: z.array(unitInterval).min(1),
+    })
+    .refine((map) => map.x.length === map.y.length, 'x and y differ in length')
+    .refine((map) => map.x.every((x, k) => k === 0 || x > map.x[k - 1]), 'x is not increasing')
+    .refine((map) => map.y.every((y, k) => k === 0 || y >= map.y[k - 1]), 'y is decreasing'),
+]);
+
+/** A stored map, checked; throws naming the first problem. */
 export function parseCalibration(data: unknown): CalibrationMap {
-  const fail = (problem: string): never => {
-    throw new TypeError(`not a valid calibration map: ${problem}`);
-  };
-  if (typeof data !== 'object' || data === null) return fail('not an object');
-  const map = data as Record<string, unknown>;
-  if (map.method === 'identity') return IDENTITY;
-  if (map.method === 'platt') {
-    const { a, b } = map;
-    if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a + b)) {
-      return fail('platt needs finite a and b');
-    }
-    if (a < 0) return fail('platt slope a is negative: the map would reverse the ranking');
-    return { method: 'platt', a, b };
-  }
-  if (map.method === 'isotonic') {
-    const { x, y } = map;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length === 0 || x.length !== y.length) {
-      return fail('isotonic needs knots x and y of one length');
-    }
-    for (let k = 0; k < x.length; k++) {
-      if (typeof x[k] !== 'number' || !Number.isFinite(x[k])) fail(`x[${k}] is not a number`);
-      if (typeof y[k] !== 'number' || !(y[k] >= 0 && y[k] <= 1))
-        fail(`y[${k}] is not a probability`);
-      if (k > 0 && !(x[k] > x[k - 1])) fail('x is not increasing');
-      if (k > 0 && !(y[k] >= y[k - 1])) fail('y is decreasing');
-    }
-    return { method: 'isotonic', x: [...(x as number[])], y: [...(y as number[])] };
-  }
-  return fail(`unknown method ${JSON.stringify(map.method)}`);
+  const parsed = calibrationMapSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length > 0 ? `${issue.path.join('.')} ` : '';
+  throw new TypeError(`not a valid calibration map: ${where}${issue.message}`);
+}
+
+/**
+ * Fits the map of `method` on out-of-bag scores. Platt needs both classes; with one, or with no
+ * rows, the map is the identity.
+ */
+export function fitCalibration(
+  method: CalibrationMethod,
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): CalibrationMap {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i];
+  if (method === 'identity' || positives === 0 || positives === labels.length) return IDENTITY;
+  return method === 'platt' ? fitPlatt(labels, scores) : fitIsotonic(labels, scores);
 }

@@ -98,9 +98,9 @@ describe('every calibration map', () => {
       'y is decreasing',
     );
     expect(() => parseCalibration({ method: 'isotonic', x: [0.1], y: [1.5] })).toThrow(
-      'y[0] is not a probability',
+      'y.0 is not a probability',
     );
     expect(() => parseCalibration({ method: 'platt', a: -1, b: 0 })).toThrow('reverse the ranking');
-    expect(() => parseCalibration({ method: 'beta' })).toThrow('unknown method "beta"');
+    expect(() => parseCalibration({ method: 'beta' })).toThrow('not a valid calibration map');
   });
 });
