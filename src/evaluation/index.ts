@@ -25,7 +25,7 @@ export {
   type ModelMetrics,
   type RatedMetric,
 } from './model-metrics.js';
-export { evaluationCurves, type EvaluationCurves } from './curves.js';
+export { evaluationCurves, gainAt, type EvaluationCurves, type ReliabilityBin } from './curves.js';
 export {
   BatchDrift,
   DriftCounter,
