@@ -91,7 +91,7 @@ export function findConfigFile(cwd: string): string | null {
 
 /** Rules between keys, once every layer is read. */
 function checkTogether(config: ChurnConfig, source: (key: ConfigKey) => string): void {
-  if (config.risk.medium >= config.risk.high) {
+  if (config.risk.medium !== null && config.risk.medium >= config.risk.high) {
     throw new UsageError(
       `risk.medium (${config.risk.medium}) must be below risk.high (${config.risk.high})`,
     );

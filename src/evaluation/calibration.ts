@@ -208,3 +208,36 @@ export function fitCalibration(
   if (method === 'identity' || positives === 0 || positives === labels.length) return IDENTITY;
   return method === 'platt' ? fitPlatt(labels, scores) : fitIsotonic(labels, scores);
 }
+
+/** Contributions that add up, with a base value, to each row's probability. */
+export interface Contributions {
+  scores: Float64Array;
+  /** Row by row: contributions[row × features + f]. */
+  contributions: Float64Array;
+  baseValue: number;
+}
+
+/**
+ * Explanations of raw probabilities carried onto calibrated ones: the base value through the map,
+ * and each row's contributions scaled by (calibrate(raw) − calibrate(base)) / (raw − base), so
+ * they add up to the calibrated probability and keep their signs and proportions.
+ */
+export function calibrateExplanation<T extends Contributions>(
+  map: CalibrationMap,
+  explained: T,
+  features: number,
+): T {
+  if (map.method === 'identity') return explained;
+  const base = explained.baseValue;
+  const calibratedBase = calibrate(map, base);
+  const scores = calibrateAll(map, explained.scores);
+  const contributions = new Float64Array(explained.contributions.length);
+  for (let row = 0; row < scores.length; row++) {
+    const raw = explained.scores[row];
+    const scale = raw === base ? 1 : (scores[row] - calibratedBase) / (raw - base);
+    for (let f = 0; f < features; f++) {
+      contributions[row * features + f] = explained.contributions[row * features + f] * scale;
+    }
+  }
+  return { ...explained, scores, contributions, baseValue: calibratedBase };
+}

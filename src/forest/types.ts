@@ -77,7 +77,7 @@ export const DEFAULT_PARAMS: ForestParams = {
   threads: null,
   maxBins: 255,
   minCategoryCount: 10,
-  minCategoryRows: 1,
+  minCategoryRows: 10,
   categorySmoothing: 0,
   maxCategorySplit: 256,
 };

@@ -4,7 +4,13 @@
  */
 import { churnVersion } from '../common/version.js';
 import type { LabelledTable } from '../data/labelled-table.js';
-import { evaluationCurves, profileScores, type EvaluationCurves } from '../evaluation/index.js';
+import {
+  brierScore,
+  evaluationCurves,
+  logLoss,
+  profileScores,
+  type EvaluationCurves,
+} from '../evaluation/index.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { ModelToSave } from '../registry/model-file.js';
 import type { ModelMetadata, ModelRegistry } from '../registry/registry.js';
@@ -67,6 +73,12 @@ export function buildVersion(
       trainingSeconds: fitted.seconds,
       evaluationSeconds: fitted.evaluationSeconds,
     },
+    calibration: {
+      method: fitted.calibration.method,
+      brierScore: round6(brierScore(fitted.holdout.labels, fitted.holdoutScores)),
+      logLoss: round6(logLoss(fitted.holdout.labels, fitted.holdoutScores)),
+    },
+    ...(fitted.tuning ? { tuning: fitted.tuning } : {}),
   };
   const model: ModelToSave = {
     version,
@@ -76,6 +88,7 @@ export function buildVersion(
     threshold: fitted.threshold,
     beta: settings.beta,
     scoreReference: profileScores(fitted.holdoutScores),
+    calibration: fitted.calibration,
     forest: fitted.forest,
   };
   return {
@@ -93,3 +106,5 @@ export function saveVersion(registry: ModelRegistry, version: BuiltVersion): Pro
   const report = renderReport(modelReportData(version.metadata, curves, status, explanations));
   return registry.save(version.model, version.metadata, { curves, explanations, report });
 }
+
+const round6 = (value: number) => Number(value.toFixed(6));

@@ -23,7 +23,8 @@ import {
   headerLine,
   predictionColumns,
 } from './scoring/output-columns.js';
-import { RISK_LEVELS, type RiskCutoffs, type RiskLevel } from './scoring/risk.js';
+import { calibrationOf } from './scoring/probability.js';
+import { RISK_LEVELS, riskCutoffs, type RiskLevel, type RiskSettings } from './scoring/risk.js';
 import {
   checkExplainable,
   explanationColumns,
@@ -40,7 +41,8 @@ export interface PredictJobOptions {
   model?: string;
   modelsDir: string;
   keepColumns: boolean;
-  risk: RiskCutoffs;
+  /** Risk cutoffs; medium defaults to the model's threshold. */
+  risk: RiskSettings;
   /** Population stability index above which a feature or the scores are reported as drifted. */
   driftWarnPsi: number;
   delimiter?: Delimiter;
@@ -98,21 +100,18 @@ export async function predictChurn(
     if (options.keepColumns && copy.length < source.header.length) {
       log.warn(`replacing the earlier prediction columns of ${source.name}`);
     }
+    const cutoffs = riskCutoffs(options.risk, model.threshold);
+    const calibration = calibrationOf(model);
     const columns = [
       copiedColumns(source.header, copy),
-      predictionColumns(model.threshold, options.risk),
+      predictionColumns(model.threshold, cutoffs),
       ...(options.explain ? [explanationColumns(model.schema, options.explain)] : []),
     ];
     await writer.write(headerLine(columns));
 
-    const tally = new ScoringTally(
-      model.schema,
-      model.scoreReference,
-      model.threshold,
-      options.risk,
-    );
+    const tally = new ScoringTally(model.schema, model.scoreReference, model.threshold, cutoffs);
     let written = 0;
-    for await (const batch of scoredBatches({ source, encoder, scorer, copy })) {
+    for await (const batch of scoredBatches({ source, encoder, scorer, calibration, copy })) {
       options.onScores?.(batch.scores);
       tally.add(batch);
       await writer.write(formatRows(batch, columns));

@@ -34,7 +34,9 @@ import { acquireRetrainLock } from '../registry/lock.js';
 import { ModelRegistry, type ModelMetadata } from '../registry/registry.js';
 import type { ChurnConfig } from '../config/schema.js';
 import { secondsSince } from '../common/elapsed.js';
+import type { CalibrationMethod } from '../evaluation/calibration.js';
 import { fitAndEvaluate } from './fit.js';
+import { churnProbabilities } from './scoring/probability.js';
 import { buildVersion, saveVersion } from './model-version.js';
 import { logTrainingTable } from './training-table.js';
 
@@ -48,6 +50,8 @@ export interface RetrainOptions extends Omit<LabelledReadOptions, 'onProgress' |
   metric: RetrainMetric;
   minImprovement: number;
   testSize: number;
+  /** For a champion saved before calibration; otherwise the champion's own method is kept. */
+  calibration: CalibrationMethod;
   threads: number | null;
   dryRun: boolean;
   onTree?: (done: number, total: number) => void;
@@ -120,6 +124,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
       model: { ...champion.forest.params, threads: options.threads } as ChurnConfig['model'],
       testSize: options.testSize,
       beta: champion.model.beta,
+      calibration: champion.model.calibration?.method ?? options.calibration,
       onTree: options.onTree,
     };
     const challenger = await fitAndEvaluate(table, settings, log);
@@ -131,7 +136,7 @@ async function retrainLocked(options: RetrainOptions, log: Logger): Promise<Retr
     );
     const championEvaluation = evaluateModel(
       challenger.holdout.labels,
-      champion.forest.predictProba(championColumns),
+      churnProbabilities(champion, championColumns),
       champion.model.threshold,
     );
     const challengerScore = challenger.evaluation.metrics[options.metric];

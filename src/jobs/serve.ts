@@ -4,7 +4,7 @@
  * its metrics for Prometheus to scrape, and stops gracefully when asked.
  */
 import { UsageError } from '../common/errors.js';
-import type { RiskCutoffs } from './scoring/risk.js';
+import type { RiskSettings } from './scoring/risk.js';
 import type { Logger } from '../logging/logger.js';
 import { ApiMetrics } from '../monitoring/api-metrics.js';
 import { ModelRegistry } from '../registry/registry.js';
@@ -18,7 +18,7 @@ export interface ServeJobOptions extends ServerSettings {
   cwd: string;
   /** How often the champion pointer is read again, in seconds. */
   watchSeconds: number;
-  risk: RiskCutoffs;
+  risk: RiskSettings;
 }
 
 export interface RunningServer {

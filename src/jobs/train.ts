@@ -29,6 +29,8 @@ export interface TrainResult extends ModelEvaluation {
   trainingSeconds: number;
   featureImportances: Record<string, number>;
   missingTarget: number;
+  calibration: ModelMetadata['calibration'];
+  tuning: ModelMetadata['tuning'] | null;
 }
 
 export async function trainModel(options: TrainJobOptions, log: Logger): Promise<TrainResult> {
@@ -66,6 +68,8 @@ function trainResult(metadata: ModelMetadata, fitted: FittedModel, modelPath: st
     trainingSeconds: fitted.seconds,
     featureImportances: metadata.featureImportances,
     missingTarget: metadata.data.missingTarget,
+    calibration: metadata.calibration,
+    tuning: metadata.tuning ?? null,
   };
 }
 

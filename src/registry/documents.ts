@@ -9,12 +9,13 @@
  * test that loads a saved version reports an unknown one.
  */
 import * as z from 'zod';
+import { CALIBRATION_METHODS, calibrationMapSchema } from '../evaluation/calibration.js';
 import type { ConfusionMatrix, EvaluationCurves, ModelMetrics } from '../evaluation/index.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
 import type { ColumnProfile, ValueDistribution } from '../evaluation/index.js';
-import { DEFAULT_PARAMS, type ModelParams } from '../forest/index.js';
+import type { ModelParams } from '../forest/index.js';
 import type { ModelMetadata } from './registry.js';
 import { VERSION_PATTERN } from './version-id.js';
 
@@ -43,10 +44,11 @@ const params: z.ZodType<ModelParams> = z.strictObject({
   bootstrap: z.boolean(),
   maxBins: z.number().int().positive(),
   minCategoryCount: z.number().nonnegative(),
-  // Models saved before categorical regularization grew as these values do.
-  minCategoryRows: z.number().int().positive().default(DEFAULT_PARAMS.minCategoryRows),
-  categorySmoothing: z.number().nonnegative().default(DEFAULT_PARAMS.categorySmoothing),
-  maxCategorySplit: z.number().int().positive().default(DEFAULT_PARAMS.maxCategorySplit),
+  // Models saved before categorical regularization were grown without it: these values
+  // reproduce them (the defaults have changed since).
+  minCategoryRows: z.number().int().positive().default(1),
+  categorySmoothing: z.number().nonnegative().default(0),
+  maxCategorySplit: z.number().int().positive().default(256),
 });
 
 const metrics: z.ZodType<ModelMetrics> = z.strictObject({
@@ -104,6 +106,27 @@ export const metadataSchema: z.ZodType<ModelMetadata> = z.strictObject({
     trainingSeconds: nonNegativeSeconds,
     evaluationSeconds: nonNegativeSeconds,
   }),
+  calibration: z
+    .strictObject({
+      method: z.enum(CALIBRATION_METHODS),
+      brierScore: z.number().min(0).max(1),
+      logLoss: z.number().nonnegative(),
+    })
+    .optional(),
+  tuning: z
+    .strictObject({
+      metric: z.literal('outOfBagAuc'),
+      trials: z.array(
+        z.strictObject({
+          minSamplesLeaf: z.number().int().positive(),
+          maxFeatures: z.union([z.enum(['sqrt', 'log2', 'all']), z.number().positive()]),
+          outOfBagAuc: probability,
+          seconds: nonNegativeSeconds,
+        }),
+      ),
+      chosen: count,
+    })
+    .optional(),
 });
 
 const point = z.tuple([probability, probability]);
@@ -118,6 +141,19 @@ const curves: z.ZodType<EvaluationCurves> = z.strictObject({
     negatives: z.array(count),
     positives: z.array(count),
   }),
+  gains: z.array(point).optional(),
+  reliability: z
+    .array(
+      z.strictObject({
+        low: probability,
+        rows: count,
+        meanScore: probability,
+        churnRate: probability,
+      }),
+    )
+    .optional(),
+  brierScore: probability.optional(),
+  logLoss: z.number().nonnegative().optional(),
 });
 
 const explanations: z.ZodType<ExplanationSummary> = z.strictObject({
@@ -189,6 +225,7 @@ export const storedModelSchema = z.strictObject({
   threshold: probability,
   beta: z.number().positive(),
   scoreReference: reference.optional(),
+  calibration: calibrationMapSchema.optional(),
   forest: z.unknown(),
 });
 

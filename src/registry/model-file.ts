@@ -13,6 +13,7 @@ import { displayPath } from '../common/paths.js';
 import { openRegularFile, readRegularFile } from '../common/regular-file.js';
 import { writeBytes, writeText } from '../common/atomic-file.js';
 import type { DataSchema } from '../data/schema.js';
+import type { CalibrationMap } from '../evaluation/calibration.js';
 import type { ColumnProfile } from '../evaluation/index.js';
 import { encodeArrayInSlices, Forest, type SerializedForest } from '../forest/index.js';
 import { firstProblem, storedModelSchema } from './documents.js';
@@ -40,6 +41,11 @@ export interface StoredModel {
   beta: number;
   /** The profile of the model's holdout scores, in tenths: the reference for score drift. */
   scoreReference?: ColumnProfile;
+  /**
+   * The map from the forest's raw probability to the calibrated one every command shows; absent
+   * in models saved before calibration, which show the raw probability.
+   */
+  calibration?: CalibrationMap;
   forest: SerializedForest;
 }
 

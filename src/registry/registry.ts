@@ -17,6 +17,7 @@
  * A damaged version or pointer is isolated: listing, promoting and pruning skip it (and say so),
  * the rest of the registry keeps working, and `churn models doctor` lists and repairs it.
  */
+import type { CalibrationMethod } from '../evaluation/calibration.js';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type * as z from 'zod';
@@ -36,7 +37,7 @@ import type {
 } from '../evaluation/index.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { Rating } from '../evaluation/ratings.js';
-import type { ModelParams } from '../forest/index.js';
+import type { MaxFeatures, ModelParams } from '../forest/index.js';
 import {
   championPointerSchema,
   evaluationSchema,
@@ -90,6 +91,31 @@ export interface ModelMetadata {
   outOfBagFBeta: number;
   featureImportances: Record<string, number>;
   durations: { readSeconds: number; trainingSeconds: number; evaluationSeconds: number };
+  /** How probabilities are calibrated, and how well they score on the holdout (absent before calibration). */
+  calibration?: ProbabilityQuality & { method: CalibrationMethod };
+  /** The out-of-bag tuning grid and the trial kept, for a model trained with --tune. */
+  tuning?: TuningRecord;
+}
+
+/** One setting of the out-of-bag tuning grid and how its forest scored. */
+export interface TuningTrial {
+  minSamplesLeaf: number;
+  maxFeatures: MaxFeatures;
+  outOfBagAuc: number;
+  seconds: number;
+}
+
+export interface TuningRecord {
+  metric: 'outOfBagAuc';
+  trials: TuningTrial[];
+  /** Index of the trial kept. */
+  chosen: number;
+}
+
+/** How well probabilities say what they mean, on the holdout rows. */
+export interface ProbabilityQuality {
+  brierScore: number;
+  logLoss: number;
 }
 
 export interface RegistryEntry {

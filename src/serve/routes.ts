@@ -16,7 +16,12 @@ import {
   predictionColumns,
 } from '../jobs/scoring/output-columns.js';
 import { predictedChurn, shownProbability } from '../jobs/scoring/prediction.js';
-import { riskLevel, type RiskCutoffs } from '../jobs/scoring/risk.js';
+import {
+  riskCutoffs,
+  riskLevel,
+  type RiskCutoffs,
+  type RiskSettings,
+} from '../jobs/scoring/risk.js';
 import { readBody, type BodyLimits, type ByteBudget } from './body.js';
 import { bodyFormat, readCustomers, type Customers } from './customers.js';
 import { HttpError } from './http-error.js';
@@ -28,7 +33,8 @@ export interface RouteContext {
   metrics: ApiMetrics;
   body: BodyLimits;
   budget: ByteBudget;
-  risk: RiskCutoffs;
+  /** Medium risk from the served model's threshold when `medium` is null. */
+  risk: RiskSettings;
   /** Longest CSV field or line, in characters (data.maxFieldSize). */
   maxFieldSize: number;
   /** True once shutdown has begun: not ready any more. */
@@ -100,16 +106,21 @@ async function predict(
       if (error instanceof InputError) throw new HttpError(422, 'missing_features', error.message);
       throw error;
     }
-    countScores(scored, context);
+    const risk = riskCutoffs(context.risk, served.model.threshold);
+    countScores(scored, context.metrics, risk);
     return csvAnswer
-      ? csvPredictions(scored, customers, served, context.risk)
-      : jsonPredictions(scored, customers, served, context.risk);
+      ? csvPredictions(scored, customers, served, risk)
+      : jsonPredictions(scored, customers, served, risk);
   } finally {
     release();
   }
 }
 
-function countScores({ batches }: ScoredCustomers, { metrics, risk }: RouteContext): void {
+function countScores(
+  { batches }: ScoredCustomers,
+  metrics: RouteContext['metrics'],
+  risk: RiskCutoffs,
+): void {
   for (const { scores } of batches) {
     for (let row = 0; row < scores.length; row++) {
       metrics.customerScored(riskLevel(scores[row], risk), scores[row]);
@@ -225,7 +236,8 @@ function modelAnswer(context: RouteContext): Answer {
     champion: context.keeper.championVersion,
     loadFailure: context.keeper.loadFailure,
     threshold: model.threshold,
-    risk: context.risk,
+    risk: riskCutoffs(context.risk, model.threshold),
+    calibration: model.calibration?.method ?? 'identity',
     id: model.schema.id,
     features: model.schema.features.map((feature) =>
       feature.kind === 'categorical'

@@ -9,6 +9,7 @@ import type { BatchScorer, Forest } from '../forest/index.js';
 import type { LoadedModel } from '../registry/model-file.js';
 import type { ModelMetadata } from '../registry/registry.js';
 import { scoredBatches, type ScoredBatch } from '../jobs/scoring/batches.js';
+import { calibrationOf } from '../jobs/scoring/probability.js';
 import type { Customers } from './customers.js';
 
 /** A model loaded whole, checksum verified, ready to answer requests; never changed once made. */
@@ -45,6 +46,7 @@ export async function scoreCustomers(
     source,
     encoder,
     scorer: requestScorer(served.forest),
+    calibration: calibrationOf(served.model),
     copy,
   })) {
     batches.push(batch);

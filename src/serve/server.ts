@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics, ApiRoute } from '../monitoring/api-metrics.js';
-import type { RiskCutoffs } from '../jobs/scoring/risk.js';
+import type { RiskSettings } from '../jobs/scoring/risk.js';
 import { ByteBudget, ClientGoneError } from './body.js';
 import { errorBody, HttpError, rawErrorResponse } from './http-error.js';
 import type { ModelKeeper } from './model-keeper.js';
@@ -29,7 +29,7 @@ export interface ServerSettings {
   bodyTimeoutMs: number;
   /** How long an idle keep-alive connection stays open, in milliseconds. */
   keepAliveTimeoutMs: number;
-  risk: RiskCutoffs;
+  risk: RiskSettings;
   maxFieldSize: number;
 }
 

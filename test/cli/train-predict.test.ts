@@ -44,12 +44,20 @@ describe('churn train and predict', () => {
     expect(trained.code).toBe(0);
     const result = JSON.parse(trained.stdout);
     expect(Object.keys(result).sort()).toEqual([
+      'calibration',
       'metrics',
       'modelPath',
       'samples',
       'trainingSeconds',
+      'tuning',
       'version',
     ]);
+    expect(result.calibration).toEqual({
+      method: 'platt',
+      brierScore: expect.any(Number),
+      logLoss: expect.any(Number),
+    });
+    expect(result.tuning).toBeNull();
     expect(Object.keys(result.metrics).sort()).toEqual(
       ['accuracy', 'f1', 'f2', 'precision', 'recall', 'rocAuc', 'threshold'].sort(),
     );
@@ -108,13 +116,20 @@ describe('churn train and predict', () => {
       .map((row) => row[0]);
     expect(rows.map((row) => row[0])).toEqual(ids);
     let sum = 0;
+    const threshold = result.metrics.threshold;
     for (const [, probability, predicted, level] of rows) {
       const p = Number(probability);
       sum += p;
       expect(p >= 0 && p <= 1).toBe(true);
-      expect(predicted).toBe(p >= result.metrics.threshold ? '1' : '0');
-      expect(level).toBe(p >= 0.7 ? 'high' : p >= 0.5 ? 'medium' : 'low');
+      expect(predicted).toBe(p >= threshold ? '1' : '0');
+      // By default medium risk starts at the threshold and high risk at 0.5: no customer
+      // predicted to churn is low risk.
+      expect(level).toBe(
+        p >= Math.max(0.5, threshold) ? 'high' : p >= threshold ? 'medium' : 'low',
+      );
+      if (predicted === '1') expect(level).not.toBe('low');
     }
+    expect(rows.some((row) => row[2] === '1')).toBe(true);
     expect(sum / 2000).toBeCloseTo(prediction.averageScore, 4);
     expect(rows.filter((row) => row[3] === 'high')).toHaveLength(high);
 

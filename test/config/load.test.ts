@@ -24,7 +24,13 @@ describe('configuration precedence', () => {
     expect(file).toBeNull();
     expect(config.model.trees).toBe(100);
     expect(config.training.testSize).toBe(0.15);
-    expect(config.risk).toEqual({ medium: 0.5, high: 0.7 });
+    expect(config.risk).toEqual({ medium: null, high: 0.5 });
+    expect(config.model).toMatchObject({
+      minSamplesLeaf: 10,
+      classWeight: 'none',
+      minCategoryRows: 10,
+    });
+    expect(config.training.calibration).toBe('platt');
     expect(config.log.level).toBe('info');
     expect(config.modelsDir).toBe(join(dir.path, 'outputs', 'models'));
   });

@@ -33,6 +33,7 @@ const exact = {
   maxFeatures: 'all' as const,
   threads: 1,
   minCategoryCount: 1,
+  minCategoryRows: 1,
 };
 
 /** The first tree's node arrays, decoded from the serialized forest. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIG_SCHEMA } from '../../src/config/schema.js';
 import { startServing, type RunningServer, type ServeJobOptions } from '../../src/jobs/serve.js';
 import { copySampleProject, runChurn, tempDir } from './cli.js';
 import { silentLogger } from './silent-logger.js';
@@ -48,7 +49,11 @@ export function serveOptions(
     headersTimeoutMs: 10_000,
     bodyTimeoutMs: 10_000,
     keepAliveTimeoutMs: 5000,
-    risk: { medium: 0.5, high: 0.7 },
+    // The configuration's defaults, as `churn predict` scores with them.
+    risk: {
+      medium: CONFIG_SCHEMA['risk.medium'].default,
+      high: CONFIG_SCHEMA['risk.high'].default,
+    },
     maxFieldSize: 1_000_000,
     modelsDir: project.modelsDir,
     cwd: project.path,

@@ -186,7 +186,9 @@ describe('the read-only routes', () => {
       champion: version,
       loadFailure: null,
       threshold: metadata.threshold,
-      risk: { medium: 0.5, high: 0.7 },
+      // Medium risk from the model's threshold, high from 0.5: the defaults.
+      risk: { medium: metadata.threshold, high: Math.max(0.5, metadata.threshold) },
+      calibration: 'platt',
       id: 'id_cliente',
       metrics: metadata.metrics,
       params: metadata.params,

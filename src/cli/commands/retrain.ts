@@ -94,6 +94,7 @@ Examples:
               metric: flags.metric,
               minImprovement: flags.minImprovement,
               testSize: config.training.testSize,
+              calibration: config.training.calibration,
               threads: config.model.threads,
               dryRun: flags.dryRun === true,
               onTree: (done, total) => progress.update(done, total),

@@ -15,6 +15,7 @@ interface TrainFlags {
   categorical?: string[];
   numeric?: string[];
   delimiter?: Delimiter;
+  tune?: boolean;
 }
 
 /** The forest's and the evaluation's settings. */
@@ -70,6 +71,11 @@ export function registerTrain(program: Command, environment: Environment): void 
     },
     ...LABELLED_DATA_FLAGS,
     ...MODEL_FLAGS,
+    {
+      flags: '--tune',
+      description:
+        'grow a forest per leaf size and features per node of a small grid and keep the best out of bag (8 fits)',
+    },
     ...PUSH_FLAGS,
   ])
     .addHelpText(
@@ -96,7 +102,13 @@ Examples:
           if (data.target === null) {
             throw new UsageError('no target column: pass --target COLUMN or set data.target');
           }
-          const progress = progressBar(out, 'growing trees', config.model.trees, 'trees');
+          // Tuning grows one forest per setting of its grid: its trees have no single total.
+          const progress = progressBar(
+            out,
+            'growing trees',
+            flags.tune ? 0 : config.model.trees,
+            'trees',
+          );
           const result = await trainModel(
             {
               data: data.train,
@@ -110,6 +122,8 @@ Examples:
               model: config.model,
               testSize: config.training.testSize,
               beta: config.training.beta,
+              calibration: config.training.calibration,
+              tune: flags.tune === true,
               modelsDir: config.modelsDir,
               onTree: (done) => progress.update(done),
             },
@@ -133,6 +147,8 @@ function trainJson(result: TrainResult) {
     samples: result.samples,
     trainingSeconds: result.trainingSeconds,
     metrics: result.metrics,
+    calibration: result.calibration,
+    tuning: result.tuning,
   };
 }
 

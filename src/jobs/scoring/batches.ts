@@ -6,6 +6,11 @@ import { collectGarbage } from '../../common/memory.js';
 import type { BatchEncoder } from '../../data/batch-encoder.js';
 import type { CsvSource } from '../../data/csv-reader.js';
 import { csvField } from '../../data/csv-writer.js';
+import {
+  calibrateAll,
+  calibrateExplanation,
+  type CalibrationMap,
+} from '../../evaluation/calibration.js';
 import type {
   BatchExplainer,
   BatchScorer,
@@ -22,7 +27,7 @@ export type RowSource = Pick<
 export interface ScoredBatch {
   /** The batch's rows as the model's feature columns. */
   columns: FeatureColumn[];
-  /** Each row's churn probability. */
+  /** Each row's calibrated churn probability. */
   scores: Float64Array;
   /** Each row's contributions, when the scorer explains. */
   explanation: Explanation | null;
@@ -44,6 +49,8 @@ export interface ScoringLoop {
   source: RowSource;
   encoder: BatchEncoder;
   scorer: BatchScorer | BatchExplainer;
+  /** The model's map from the forest's raw probabilities to the ones shown (calibrationOf). */
+  calibration: CalibrationMap;
   /** Indexes of the input columns copied to the output. */
   copy: readonly number[];
 }
@@ -68,6 +75,7 @@ export async function* scoredBatches({
   source,
   encoder,
   scorer,
+  calibration,
   copy,
 }: ScoringLoop): AsyncGenerator<ScoredBatch> {
   let copied: string[] = [];
@@ -87,9 +95,11 @@ export async function* scoredBatches({
   const scored = async ({ columns, scores, copied }: InFlight): Promise<ScoredBatch> => {
     await scorer.helpUntil(scores);
     const result = await scores;
-    return result instanceof Float64Array
-      ? { columns, scores: result, explanation: null, copied }
-      : { columns, scores: result.scores, explanation: result, copied };
+    if (result instanceof Float64Array) {
+      return { columns, scores: calibrateAll(calibration, result), explanation: null, copied };
+    }
+    const explanation = calibrateExplanation(calibration, result, columns.length);
+    return { columns, scores: explanation.scores, explanation, copied };
   };
 
   for await (const records of source.batches(READ_ROWS)) {
