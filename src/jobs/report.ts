@@ -26,6 +26,7 @@ import type { LoadedModel } from '../registry/model-file.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { FeatureColumn } from '../forest/index.js';
 import { explanationSummary } from './explanation-summary.js';
+import { churnProbabilities } from './scoring/probability.js';
 
 export interface ReportJobOptions {
   model?: string;
@@ -108,6 +109,8 @@ export function modelReportData(
     featureImportances: metadata.featureImportances,
     explanations,
     explainedSet: 'the holdout',
+    calibration: metadata.calibration?.method ?? null,
+    tuning: metadata.tuning ?? null,
     sets: [
       {
         title: 'holdout',
@@ -128,7 +131,7 @@ async function evaluateOnFile(
   options: ReportJobOptions,
   log: Logger,
 ): Promise<{ set: EvaluatedSet; drift: DriftSection; columns: FeatureColumn[] }> {
-  const { model, forest } = loaded;
+  const { model } = loaded;
   const file = options.data!;
   const table = await readLabelledTable(file, {
     target: model.schema.target,
@@ -140,7 +143,7 @@ async function evaluateOnFile(
     maxFieldSize: options.maxFieldSize,
   });
   const columns = recodeForSchema(table.features, table.schema, model.schema, table.name);
-  const scores = forest.predictProba(columns);
+  const scores = churnProbabilities(loaded, columns);
   // readLabelledTable has refused a file with a single class: the metrics below need both.
   const evaluation = evaluateModel(table.labels, scores, model.threshold);
   const drift = new BatchDrift(model.schema.features, model.scoreReference);

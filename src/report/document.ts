@@ -9,9 +9,12 @@ import {
   type EvaluationCurves,
   type ModelEvaluation,
 } from '../evaluation/index.js';
+import type { CalibrationMethod } from '../evaluation/calibration.js';
+import { gainAt } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import { explanationSection, EXPLANATION_STYLE, EXPLANATION_TITLE } from './explanations.js';
+import type { TuningRecord } from '../registry/registry.js';
 import { barChart, curveChart, escapeHtml, histogramChart } from './svg.js';
 
 /** A set of labelled rows the model was judged on. */
@@ -49,6 +52,10 @@ export interface ReportData {
   /** What drives the scores, from explanations of a sample of rows of `explainedSet`. */
   explanations: ExplanationSummary | null;
   explainedSet: string;
+  /** How the probabilities were calibrated; null for a model saved before calibration. */
+  calibration: CalibrationMethod | null;
+  /** The out-of-bag tuning grid, for a model trained with --tune. */
+  tuning: TuningRecord | null;
   /** The holdout first, then any labelled file given to `churn report --data`. */
   sets: EvaluatedSet[];
   drift?: DriftSection;
@@ -61,6 +68,7 @@ export function renderReport(data: ReportData): string {
   const body = [
     header(data),
     section('Metrics', metricsTable(data.sets), metricsNote(data.beta)),
+    section('Who to call first', gainsSection(data.sets), gainsNote()),
     section(
       'Curves',
       `<div class="charts">${rocChart(data.sets, threshold)}${precisionRecallChart(data.sets)}</div>`,
@@ -70,6 +78,14 @@ export function renderReport(data: ReportData): string {
       `<div class="charts">${data.sets.map((set) => confusionMatrix(set.title, set.evaluation.confusionMatrix)).join('')}</div>`,
     ),
     section('Score distribution by class', scoreDistributions(data.sets, threshold)),
+    section(
+      'Do the probabilities mean what they say?',
+      reliabilitySection(data.sets),
+      calibrationNote(data.calibration),
+    ),
+    data.tuning
+      ? section('Tuning on out-of-bag predictions', tuningTable(data.tuning), tuningNote())
+      : '',
     explanations(data),
     section('Feature importances', importances(data.featureImportances), importanceNote()),
     data.drift
@@ -183,8 +199,9 @@ function rocChart(sets: EvaluatedSet[], threshold: number): string {
       ];
       return {
         point,
-        label: `${set.title} at the threshold ${threshold.toFixed(3)}`,
+        label: `${set.title}: threshold ${threshold.toFixed(3)}`,
         className: SERIES[i],
+        shown: true,
       };
     }),
   });
@@ -205,11 +222,104 @@ function precisionRecallChart(sets: EvaluatedSet[]): string {
     })),
     marks: drawn.map((set, i) => ({
       point: [set.evaluation.metrics.recall, set.evaluation.metrics.precision] as [number, number],
-      label: `${set.title} at the threshold`,
+      label: `${set.title}: threshold ${set.evaluation.metrics.threshold.toFixed(3)}`,
       className: SERIES[i],
+      shown: true,
     })),
   });
   return `<figure><figcaption>Precision-recall curve</figcaption>${chart}${legend(sets, (set) => `average precision ${set.curves.averagePrecision.toFixed(3)}`)}</figure>`;
+}
+
+/** Sets whose stored curves include what a newer churn keeps (gains, reliability). */
+function withFigure<K extends 'gains' | 'reliability'>(sets: EvaluatedSet[], key: K) {
+  return withCurves(sets).filter((set) => set.curves[key] !== undefined);
+}
+
+function gainsSection(sets: EvaluatedSet[]): string {
+  const drawn = withFigure(sets, 'gains');
+  if (drawn.length === 0) return olderModel();
+  const headline = drawn
+    .map((set) => {
+      const top = gainAt(set.curves.gains!, 0.1);
+      return `<p class="headline">${escapeHtml(set.title)}: the top 10% of scores hold <strong>${(top * 100).toFixed(0)}%</strong> of the churners (lift ${(top / 0.1).toFixed(1)}).</p>`;
+    })
+    .join('');
+  const chart = curveChart({
+    title: 'Cumulative gains',
+    xLabel: 'share of customers called, highest scores first',
+    yLabel: 'share of churners found',
+    diagonal: true,
+    series: drawn.map((set, i) => ({
+      name: set.title,
+      points: set.curves.gains!,
+      className: SERIES[i],
+    })),
+    marks: drawn.map((set, i) => ({
+      point: [0.1, gainAt(set.curves.gains!, 0.1)] as [number, number],
+      label: `top 10%: ${(gainAt(set.curves.gains!, 0.1) * 100).toFixed(0)}%`,
+      className: SERIES[i],
+      shown: true,
+    })),
+  });
+  return `${headline}<figure><figcaption>Cumulative gains</figcaption>${chart}${legend(drawn, (set) => `top 20% hold ${(gainAt(set.curves.gains!, 0.2) * 100).toFixed(0)}%`)}</figure>`;
+}
+
+function gainsNote(): string {
+  return '<p class="note">Customers sorted by churn probability, highest first: the curve says what share of the churners a campaign reaches by calling that share of customers. The diagonal is calling at random; lift is the gain over it.</p>';
+}
+
+function reliabilitySection(sets: EvaluatedSet[]): string {
+  const drawn = withFigure(sets, 'reliability');
+  if (drawn.length === 0) return olderModel();
+  const chart = curveChart({
+    title: 'Reliability diagram',
+    xLabel: 'predicted churn probability (mean of the band)',
+    yLabel: 'observed churn rate',
+    diagonal: true,
+    series: drawn.map((set, i) => ({
+      name: set.title,
+      points: set.curves.reliability!.map((bin) => [bin.meanScore, bin.churnRate]),
+      className: SERIES[i],
+    })),
+    marks: drawn.flatMap((set, i) =>
+      set.curves.reliability!.map((bin) => ({
+        point: [bin.meanScore, bin.churnRate] as [number, number],
+        label: `${set.title}, scores ${bin.low.toFixed(1)} to ${(bin.low + 0.1).toFixed(1)}: ${bin.rows} rows, predicted ${bin.meanScore.toFixed(3)}, observed ${bin.churnRate.toFixed(3)}`,
+        className: SERIES[i],
+      })),
+    ),
+  });
+  const figure = (set: (typeof drawn)[number]) =>
+    set.curves.brierScore === undefined
+      ? ''
+      : `Brier score ${set.curves.brierScore.toFixed(4)}, log loss ${set.curves.logLoss!.toFixed(4)}`;
+  return `<figure><figcaption>Reliability diagram</figcaption>${chart}${legend(drawn, figure)}</figure>`;
+}
+
+function calibrationNote(method: CalibrationMethod | null): string {
+  const how =
+    method === null
+      ? 'This model was saved before churn calibrated its probabilities: they are the raw share of churners in its leaves.'
+      : method === 'identity'
+        ? 'This model shows its raw probabilities (calibration off).'
+        : `The forest's probabilities are calibrated by ${method === 'platt' ? 'Platt scaling' : 'isotonic regression'} fitted on its out-of-bag predictions.`;
+  return `<p class="note">Scores in bands of 0.1; a calibrated model's points lie on the diagonal: of the customers given 30%, about 30% churn. Brier score is the mean squared gap between probability and outcome (lower is better); log loss punishes confident mistakes. ${how}</p>`;
+}
+
+function tuningTable(tuning: TuningRecord): string {
+  const rows = tuning.trials.map(
+    (trial, i) =>
+      `<tr${i === tuning.chosen ? ' class="chosen"' : ''}><td class="number">${trial.minSamplesLeaf}</td><td>${escapeHtml(String(trial.maxFeatures))}</td><td class="number">${trial.outOfBagAuc.toFixed(4)}</td><td class="number">${trial.seconds.toFixed(2)} s</td><td>${i === tuning.chosen ? 'kept' : ''}</td></tr>`,
+  );
+  return `<table class="metrics tuning"><thead><tr><th>min samples per leaf</th><th>max features</th><th>out-of-bag ROC AUC</th><th>time</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function tuningNote(): string {
+  return '<p class="note">One forest grown per setting, each judged by the ROC AUC of its out-of-bag predictions (every training row scored by the trees that did not see it), so tuning holds no row out; the best forest is the model.</p>';
+}
+
+function olderModel(): string {
+  return '<p class="note">This model was saved by an older churn, which did not keep these figures; pass <code>--data</code> with a labelled file to draw them.</p>';
 }
 
 function missingCurves(): string {
@@ -314,6 +424,8 @@ function modelTable(data: ReportData): string {
     ['min samples per leaf', String(p.minSamplesLeaf)],
     ['max features', String(p.maxFeatures)],
     ['class weight', p.classWeight],
+    ['rows per category in a node', String(p.minCategoryRows ?? 1)],
+    ['calibration', data.calibration ?? 'none (older model)'],
     ['seed', String(p.seed)],
     ['training time', `${data.trainingSeconds.toFixed(2)} s`],
     ['churn version', data.churnVersion],
@@ -370,6 +482,9 @@ table.confusion td strong { display: block; font-size: 20px; } table.confusion t
 table.confusion td.right { background: rgba(47, 158, 68, var(--alpha)); }
 table.confusion td.wrong { background: rgba(224, 49, 49, var(--alpha)); }
 .note { color: var(--muted); font-size: 13px; max-width: 760px; }
+.headline { font-size: 16px; margin: 0 0 8px; }
+table.tuning tr.chosen td { background: #e7f5ff; font-weight: 600; }
+svg .mark-label { font-size: 11px; }
 footer { color: var(--muted); font-size: 12px; padding-top: 16px; }
 @media print {
   body { font-size: 11pt; } main { max-width: none; padding: 0; }

@@ -81,7 +81,8 @@ export function curveChart(options: {
   series: CurveSeries[];
   diagonal?: boolean;
   /** A point to mark, e.g. the tuned threshold's operating point. */
-  marks?: Array<{ point: [number, number]; label: string; className: string }>;
+  /** `shown` marks carry their label as text beside them, not only as a tooltip. */
+  marks?: Array<{ point: [number, number]; label: string; className: string; shown?: boolean }>;
 }): string {
   const frame = SQUARE;
   const parts = [svgOpen(frame, options.title), unitAxes(frame, options.xLabel, options.yLabel)];
@@ -100,9 +101,18 @@ export function curveChart(options: {
   }
   for (const mark of options.marks ?? []) {
     const [x, y] = mark.point;
+    const cx = plotX(frame, x);
+    const cy = plotY(frame, y);
     parts.push(
-      `<circle class="mark ${mark.className}" cx="${fmt(plotX(frame, x))}" cy="${fmt(plotY(frame, y))}" r="4"><title>${escapeHtml(mark.label)}</title></circle>`,
+      `<circle class="mark ${mark.className}" cx="${fmt(cx)}" cy="${fmt(cy)}" r="4"><title>${escapeHtml(mark.label)}</title></circle>`,
     );
+    if (mark.shown) {
+      // Right of the point, or left of it past the middle, so the text stays inside the plot.
+      const right = x < 0.55;
+      parts.push(
+        `<text class="mark-label" x="${fmt(cx + (right ? 8 : -8))}" y="${fmt(cy + (y > 0.9 ? 14 : -8))}" text-anchor="${right ? 'start' : 'end'}">${escapeHtml(mark.label)}</text>`,
+      );
+    }
   }
   parts.push('</svg>');
   return parts.join('');

@@ -89,10 +89,12 @@ requires(
       }),
     );
     expect(charts.map((chart) => chart.label)).toEqual([
+      'Cumulative gains',
       'ROC curve',
       'Precision-recall curve',
       'Score distribution by class, holdout',
       'Score distribution by class, data/new_batch_2.csv',
+      'Reliability diagram',
       'Mean absolute contribution per feature',
       'Dependence plot, idade',
       'Dependence plot, numero_produtos',
@@ -112,6 +114,36 @@ requires(
     const { ink, colours } = await inkOf(page, shot);
     expect(ink).toBeGreaterThan(0.05);
     expect(colours).toBeGreaterThan(100);
+  });
+
+  it('says what a retention team reads first, and labels the operating point where it is drawn', async () => {
+    const headlines = await page.$$eval('p.headline', (ps) => ps.map((p) => p.textContent));
+    expect(headlines).toHaveLength(2);
+    for (const text of headlines)
+      expect(text).toMatch(/the top 10% of scores hold \d+% of the churners \(lift \d\.\d\)/);
+    // Visible text next to the threshold's point on both curves, inside their charts.
+    for (const chart of ['ROC curve', 'Precision-recall curve']) {
+      const labels = await page.$$eval(`svg[aria-label="${chart}"] text.mark-label`, (texts) =>
+        texts.map((text) => {
+          const box = text.getBoundingClientRect();
+          const plot = text.closest('svg')!.getBoundingClientRect();
+          return {
+            text: text.textContent,
+            inside: box.left >= plot.left && box.right <= plot.right && box.width > 0,
+          };
+        }),
+      );
+      expect(labels.map((label) => label.text)).toEqual([
+        expect.stringMatching(/^holdout: threshold 0\.\d{3}$/),
+        expect.stringMatching(/^data\/new_batch_2\.csv: threshold 0\.\d{3}$/),
+      ]);
+      for (const label of labels) expect(label.inside, `${chart}: ${label.text}`).toBe(true);
+    }
+    const reliability = await page.$eval(
+      'svg[aria-label="Reliability diagram"]',
+      (svg) => svg.closest('figure')!.textContent,
+    );
+    expect(reliability).toMatch(/Brier score 0\.\d{4}, log loss 0\.\d{4}/);
   });
 
   it('fits the page width on screen and on paper', async () => {
