@@ -199,9 +199,9 @@ function rocChart(sets: EvaluatedSet[], threshold: number): string {
       ];
       return {
         point,
-        label: `${set.title}: threshold ${threshold.toFixed(3)}`,
+        label: `${set.title} at the threshold ${threshold.toFixed(3)}`,
+        text: `threshold ${threshold.toFixed(3)}`,
         className: SERIES[i],
-        shown: true,
       };
     }),
   });
@@ -222,9 +222,9 @@ function precisionRecallChart(sets: EvaluatedSet[]): string {
     })),
     marks: drawn.map((set, i) => ({
       point: [set.evaluation.metrics.recall, set.evaluation.metrics.precision] as [number, number],
-      label: `${set.title}: threshold ${set.evaluation.metrics.threshold.toFixed(3)}`,
+      label: `${set.title} at the threshold ${set.evaluation.metrics.threshold.toFixed(3)}`,
+      text: `threshold ${set.evaluation.metrics.threshold.toFixed(3)}`,
       className: SERIES[i],
-      shown: true,
     })),
   });
   return `<figure><figcaption>Precision-recall curve</figcaption>${chart}${legend(sets, (set) => `average precision ${set.curves.averagePrecision.toFixed(3)}`)}</figure>`;
@@ -256,9 +256,9 @@ function gainsSection(sets: EvaluatedSet[]): string {
     })),
     marks: drawn.map((set, i) => ({
       point: [0.1, gainAt(set.curves.gains!, 0.1)] as [number, number],
-      label: `top 10%: ${(gainAt(set.curves.gains!, 0.1) * 100).toFixed(0)}%`,
+      label: `${set.title}: the top 10% hold ${(gainAt(set.curves.gains!, 0.1) * 100).toFixed(0)}% of the churners`,
+      text: `top 10%: ${(gainAt(set.curves.gains!, 0.1) * 100).toFixed(0)}%`,
       className: SERIES[i],
-      shown: true,
     })),
   });
   return `${headline}<figure><figcaption>Cumulative gains</figcaption>${chart}${legend(drawn, (set) => `top 20% hold ${(gainAt(set.curves.gains!, 0.2) * 100).toFixed(0)}%`)}</figure>`;
@@ -484,7 +484,8 @@ table.confusion td.wrong { background: rgba(224, 49, 49, var(--alpha)); }
 .note { color: var(--muted); font-size: 13px; max-width: 760px; }
 .headline { font-size: 16px; margin: 0 0 8px; }
 table.tuning tr.chosen td { background: #e7f5ff; font-weight: 600; }
-svg .mark-label { font-size: 11px; }
+svg .mark-label { font-size: 11px; font-weight: 600; }
+svg .mark-label.series-0 { fill: var(--s0); } svg .mark-label.series-1 { fill: var(--s1); }
 footer { color: var(--muted); font-size: 12px; padding-top: 16px; }
 @media print {
   body { font-size: 11pt; } main { max-width: none; padding: 0; }

@@ -81,8 +81,8 @@ export function curveChart(options: {
   series: CurveSeries[];
   diagonal?: boolean;
   /** A point to mark, e.g. the tuned threshold's operating point. */
-  /** `shown` marks carry their label as text beside them, not only as a tooltip. */
-  marks?: Array<{ point: [number, number]; label: string; className: string; shown?: boolean }>;
+  /** A mark's `text`, when it has one, is written beside it; its label is its tooltip. */
+  marks?: Array<{ point: [number, number]; label: string; className: string; text?: string }>;
 }): string {
   const frame = SQUARE;
   const parts = [svgOpen(frame, options.title), unitAxes(frame, options.xLabel, options.yLabel)];
@@ -99,6 +99,7 @@ export function curveChart(options: {
       `<path class="curve ${series.className}" d="${d}"><title>${escapeHtml(series.name)}</title></path>`,
     );
   }
+  let labelled = 0;
   for (const mark of options.marks ?? []) {
     const [x, y] = mark.point;
     const cx = plotX(frame, x);
@@ -106,11 +107,13 @@ export function curveChart(options: {
     parts.push(
       `<circle class="mark ${mark.className}" cx="${fmt(cx)}" cy="${fmt(cy)}" r="4"><title>${escapeHtml(mark.label)}</title></circle>`,
     );
-    if (mark.shown) {
-      // Right of the point, or left of it past the middle, so the text stays inside the plot.
+    if (mark.text !== undefined) {
+      // Right of the point, or left of it past the middle, so the text stays inside the plot;
+      // below it near the top; each further label a line lower, so two close marks stay legible.
       const right = x < 0.55;
+      const dy = (y > 0.85 ? 14 : -8) + 13 * labelled++;
       parts.push(
-        `<text class="mark-label" x="${fmt(cx + (right ? 8 : -8))}" y="${fmt(cy + (y > 0.9 ? 14 : -8))}" text-anchor="${right ? 'start' : 'end'}">${escapeHtml(mark.label)}</text>`,
+        `<text class="mark-label ${mark.className}" x="${fmt(cx + (right ? 8 : -8))}" y="${fmt(cy + dy)}" text-anchor="${right ? 'start' : 'end'}">${escapeHtml(mark.text)}</text>`,
       );
     }
   }

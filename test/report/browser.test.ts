@@ -133,9 +133,10 @@ requires(
           };
         }),
       );
+      // One per set, coloured as its curve; the tooltip names the set.
       expect(labels.map((label) => label.text)).toEqual([
-        expect.stringMatching(/^holdout: threshold 0\.\d{3}$/),
-        expect.stringMatching(/^data\/new_batch_2\.csv: threshold 0\.\d{3}$/),
+        expect.stringMatching(/^threshold 0\.\d{3}$/),
+        expect.stringMatching(/^threshold 0\.\d{3}$/),
       ]);
       for (const label of labels) expect(label.inside, `${chart}: ${label.text}`).toBe(true);
     }
