@@ -119,7 +119,7 @@ export function fitIsotonic(labels: ArrayLike<number>, scores: ArrayLike<number>
 /**
  * Platt scaling on the logit of the score: the logistic regression of the labels, with Platt's
  * targets ((positives + 1) / (positives + 2) and 1 / (negatives + 2)) so that a small sample
- * cannot push the curve to 0 or 1, fitted by Newton's method.
+ * cannot push the curve to 0 or 1, fitted by Newton's method. The slope is kept non-negative.
  */
 export function fitPlatt(labels: ArrayLike<number>, scores: ArrayLike<number>): CalibrationMap {
   const n = labels.length;
@@ -155,6 +155,13 @@ export function fitPlatt(labels: ArrayLike<number>, scores: ArrayLike<number>): 
     a -= da;
     b -= db;
     if (Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10) break;
+  }
+  if (!(a >= 0)) {
+    // Scores that rank churners lower (a forest no better than chance out of bag, on tiny data):
+    // the best map that keeps the ranking is then flat, at the targets' mean.
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += t[i] / n;
+    return { method: 'platt', a: 0, b: Math.log(mean / (1 - mean)) };
   }
   return { method: 'platt', a, b };
 }

@@ -69,6 +69,19 @@ describe('Platt calibration', () => {
   });
 });
 
+describe('Platt calibration of scores that rank backwards', () => {
+  it('is flat at the smoothed churn rate rather than reversing the ranking', () => {
+    // Churners got the lowest scores: the unconstrained fit has a negative slope.
+    const map = fitPlatt([1, 1, 0, 0, 0, 0], [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]);
+    expect(map).toMatchObject({ method: 'platt', a: 0 });
+    // Mean of Platt's targets: (2 · 3/4 + 4 · 1/6) / 6.
+    const mean = (2 * (3 / 4) + 4 * (1 / 6)) / 6;
+    expect(calibrate(map, 0.1)).toBeCloseTo(mean, 12);
+    expect(calibrate(map, 0.9)).toBeCloseTo(mean, 12);
+    expect(parseCalibration(map)).toEqual(map);
+  });
+});
+
 describe('every calibration map', () => {
   const maps: CalibrationMap[] = [
     IDENTITY,
