@@ -7,17 +7,20 @@ import { parse, CsvError, type Parser } from 'csv-parse';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Transform, pipeline } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import { detectDelimiter, type Delimiter } from './delimiter.js';
 import { plainRecordGroups, tooLong, wrongLength } from './plain-csv.js';
+import { locateShard, type ByteRange, type Shard } from './shard.js';
 
 export interface CsvReadOptions {
   /** Overrides detection. */
   delimiter?: Delimiter;
   /** Longest field or line in characters (data.maxFieldSize); a longer one is an error. */
   maxFieldSize?: number;
+  /** Only this shard's records (see shard.ts); the header is read from the file's start. */
+  shard?: Shard;
 }
 
 export const DEFAULT_MAX_FIELD_SIZE = 1_000_000;
@@ -27,12 +30,15 @@ export interface CsvSource {
   readonly name: string;
   readonly delimiter: Delimiter;
   readonly header: string[];
-  /** The file's size, and how many of its bytes the parser has taken so far (for progress). */
+  /**
+   * The bytes to read (the file's size, or the header's and the shard's), and how many of them the
+   * parser has taken so far (for progress).
+   */
   readonly bytes: number;
   readonly bytesRead: number;
   /** Data records, `size` at a time; each has exactly as many fields as the header. */
   batches(size: number): AsyncGenerator<string[][]>;
-  /** sha256 of the file, once every batch has been read. */
+  /** sha256 of the bytes read (a shard's: its header and records), once every batch is read. */
   fingerprint(): string;
   /** The line a data record (0-based) starts on. Reads the file again: for error messages only. */
   lineOf(record: number): Promise<number>;
@@ -45,11 +51,13 @@ const READ_CHUNK = 1 << 18;
 
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
   const name = displayPath(path);
-  const bytes = await checkReadable(path, name);
+  const size = await checkReadable(path, name);
   const start = await readStart(path);
   checkText(start, name);
   const delimiter = options.delimiter ?? detectDelimiter(start.toString('utf8'));
   const maxFieldSize = options.maxFieldSize ?? DEFAULT_MAX_FIELD_SIZE;
+  const { ranges, lines } = await rangesToRead(path, size, start, name, options.shard);
+  const bytes = ranges.reduce((sum, [from, to]) => sum + to - from, 0);
   const hash = createHash('sha256');
   let bytesRead = 0;
   const hashing = new Transform({
@@ -59,13 +67,13 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       done(null, chunk);
     },
   });
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const file = readRanges(path, ranges);
   let groups: AsyncIterator<string[][]>;
   let stop: () => void;
-  if (await isPlain(path, start)) {
+  if (await isPlain(path, start, ranges)) {
     file.pipe(hashing);
     file.on('error', (error) => hashing.destroy(error));
-    groups = plainRecordGroups(hashing, { name, delimiter, maxFieldSize });
+    groups = plainRecordGroups(hashing, { name, delimiter, maxFieldSize, lineOf: lines });
     stop = () => file.destroy();
   } else {
     const parser = parse(parserOptions(delimiter, maxFieldSize));
@@ -88,7 +96,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       const next = await groups.next();
       return next.done ? null : next.value;
     } catch (error) {
-      throw asInputError(error, name, headerFields, maxFieldSize);
+      throw asInputError(error, name, headerFields, maxFieldSize, lines);
     }
   };
 
@@ -129,7 +137,8 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       if (digest === null) throw new Error('the fingerprint is known once the file is read');
       return digest;
     },
-    lineOf: (record) => locateRecord(path, delimiter, maxFieldSize, record),
+    lineOf: async (record) =>
+      lines(await locateRecord(readRanges(path, ranges), delimiter, maxFieldSize, record)),
     close: () => stop(),
   };
 }
@@ -143,7 +152,7 @@ async function* singleRecords(records: AsyncIterator<string[]>): AsyncGenerator<
  * Whether the fast path applies: UTF-8 text with no quote character anywhere and LF or CRLF line
  * ends. Looking for one byte through the file costs a few milliseconds per 100 MB.
  */
-async function isPlain(path: string, start: Buffer): Promise<boolean> {
+async function isPlain(path: string, start: Buffer, ranges: ByteRange[]): Promise<boolean> {
   if (isUtf16Le(start)) return false; // csv-parse decodes it
   const carriageReturn = start.indexOf(0x0d);
   if (
@@ -156,15 +165,56 @@ async function isPlain(path: string, start: Buffer): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(1 << 20);
-    for (let position = 0; ;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) return true;
-      if (buffer.subarray(0, bytesRead).indexOf(0x22) >= 0) return false;
-      position += bytesRead;
+    for (const [from, to] of ranges) {
+      for (let position = from; position < to;) {
+        const length = Math.min(buffer.length, to - position);
+        const { bytesRead } = await handle.read(buffer, 0, length, position);
+        if (bytesRead === 0) break;
+        if (buffer.subarray(0, bytesRead).indexOf(0x22) >= 0) return false;
+        position += bytesRead;
+      }
     }
+    return true;
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The whole file, or a shard's header and records; and how a line number the parser counts in
+ * those bytes maps to the file's (for a shard, lines after its header move past earlier shards).
+ */
+async function rangesToRead(
+  path: string,
+  size: number,
+  start: Buffer,
+  name: string,
+  shard: Shard | undefined,
+): Promise<{ ranges: ByteRange[]; lines: (line: number) => number }> {
+  if (shard === undefined) return { ranges: [[0, size]], lines: (line) => line };
+  const { header, data, headerLines, lineShift } = await locateShard(
+    path,
+    shard,
+    size,
+    start,
+    name,
+  );
+  return {
+    ranges: [header, data],
+    lines: (line) => (line > headerLines ? line + lineShift : line),
+  };
+}
+
+/** The bytes of the ranges, one after the other, as one stream. */
+function readRanges(path: string, ranges: ByteRange[]): Readable {
+  if (ranges.length === 1) return createReadStream(path, { highWaterMark: READ_CHUNK });
+  async function* chunks() {
+    for (const [from, to] of ranges) {
+      if (to > from)
+        yield* createReadStream(path, { start: from, end: to - 1, highWaterMark: READ_CHUNK });
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
 
 function parserOptions(delimiter: Delimiter, maxFieldSize: number) {
@@ -176,12 +226,14 @@ function asInputError(
   name: string,
   headerFields: number | undefined,
   maxFieldSize: number,
+  lines: (line: number) => number,
 ): Error {
   if (!(error instanceof CsvError)) {
     const code = (error as NodeJS.ErrnoException).code;
     return code ? new InputError({ file: name }, `cannot be read (${code})`) : (error as Error);
   }
-  const line = (error as CsvError & { lines?: number }).lines;
+  const parsedLine = (error as CsvError & { lines?: number }).lines;
+  const line = parsedLine === undefined ? undefined : lines(parsedLine);
   const record = (error as CsvError & { record?: string[] }).record;
   switch (error.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
@@ -272,12 +324,12 @@ function checkHeader(header: string[], name: string): void {
 
 /** Parses again, with per-record line info this time (it costs more than twice the time). */
 async function locateRecord(
-  path: string,
+  bytes: Readable,
   delimiter: Delimiter,
   maxFieldSize: number,
   record: number,
 ): Promise<number> {
-  const parser: Parser = createReadStream(path, { highWaterMark: READ_CHUNK }).pipe(
+  const parser: Parser = bytes.pipe(
     parse({ ...parserOptions(delimiter, maxFieldSize), info: true, to: record + 2 }),
   );
   let line = 0;
