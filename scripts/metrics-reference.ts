@@ -61,6 +61,8 @@ export function publishedFamilies(): Family[] {
     const runs = [
       churn('train', '--trees', '10'),
       churn('predict'),
+      // A shard of a sharded run publishes one family more.
+      churn('predict', '--shard', '0/1', '--out', 'outputs/predictions-{shard}.csv'),
       churn('retrain', '--data', 'data/new_batch_1.csv'),
       churn('export-metrics', '--textfile', 'outputs/metrics/churn_export_metrics.prom'),
     ];

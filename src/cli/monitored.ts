@@ -25,10 +25,12 @@ export async function runMonitored<T>(
   command: Command,
   environment: Environment,
   body: (context: CommandContext, metrics: JobMetrics) => Promise<T>,
+  /** Grouping labels the command adds after the flags' (a shard's number). */
+  extraGrouping: Array<[string, string]> = [],
 ): Promise<T> {
   return runCommand(name, command, environment, async (context) => {
     const flags = command.opts<PushFlags>();
-    const grouping = groupingOf(flags);
+    const grouping = [...groupingOf(flags), ...extraGrouping];
     // Checked before the job works, so a refusal (exit code 2) has changed nothing.
     const settings = await checkPublishing({
       job,

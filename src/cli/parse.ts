@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Delimiter } from '../data/delimiter.js';
+import { parseShard, type Shard } from '../data/shard.js';
 
 /** Commander argument parsers whose errors name the accepted range; commander names the flag. */
 export function integerArg(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -72,4 +73,10 @@ export function groupingArg(
     );
   }
   return [...previous, [label, value.slice(at + 1)]];
+}
+
+export function shardArg(value: string): Shard {
+  const shard = parseShard(value);
+  if (shard === null) throw new InvalidArgumentError('expected K/N, K from 0 to N - 1 (e.g. 0/4).');
+  return shard;
 }

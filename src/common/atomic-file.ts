@@ -21,8 +21,8 @@ export { temporaryPath } from './temporary-names.js';
 export interface AtomicWriter {
   /** The temporary file being written, for reading back what was written before commit. */
   readonly path: string;
-  /** Appends text; resolves when the operating system has it. */
-  write(text: string): Promise<void>;
+  /** Appends text (or bytes); resolves when the operating system has it. */
+  write(content: string | Uint8Array): Promise<void>;
   /** Flushes, closes and renames into place. Returns the bytes written. */
   commit(): Promise<number>;
   /** Closes and removes the temporary file; the target is untouched. */
@@ -46,8 +46,10 @@ export async function openAtomicWriter(target: string): Promise<AtomicWriter> {
 
   return {
     path: tempPath,
-    async write(text) {
-      bytes += await writeText(handle, text).catch((error: unknown) => {
+    async write(content) {
+      const written =
+        typeof content === 'string' ? writeText(handle, content) : writeBytes(handle, content);
+      bytes += await written.catch((error: unknown) => {
         throw cannotWrite(error, target);
       });
     },
@@ -89,7 +91,7 @@ export async function writeText(handle: FileHandle, text: string): Promise<numbe
 }
 
 /** Writes all of `bytes` at the file's position (one write may take only part); returns their count. */
-export async function writeBytes(handle: FileHandle, bytes: Buffer): Promise<number> {
+export async function writeBytes(handle: FileHandle, bytes: Uint8Array): Promise<number> {
   let offset = 0;
   while (offset < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, offset);

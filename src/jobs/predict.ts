@@ -11,6 +11,7 @@ import { BatchEncoder, describeReadAsMissing } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import type { Delimiter } from '../data/delimiter.js';
 import type { DataSchema } from '../data/schema.js';
+import type { Shard } from '../data/shard.js';
 import type { ModelParams } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { LoadedModel } from '../registry/model-file.js';
@@ -48,6 +49,8 @@ export interface PredictJobOptions {
   delimiter?: Delimiter;
   /** Longest field or line, in characters (data.maxFieldSize). */
   maxFieldSize?: number;
+  /** Score only this shard of the file's records. */
+  shard?: Shard;
   threads: number | null;
   cwd: string;
   /** After each batch: rows written, and the input's bytes read of its total. */

@@ -130,6 +130,14 @@ export class JobMetrics {
     );
   }
 
+  /** How many shards the batch was cut into: every shard's group says, for ScoringShardsMissing. */
+  recordShards(count: number): void {
+    this.gauge(
+      'churn_prediction_shards',
+      'Shards the batch was cut into, pushed by each shard of a sharded scoring run.',
+    ).set(count);
+  }
+
   /** Population stability index of each feature, and of the scores, against training. */
   recordDrift(features: Record<string, number>, score: number | null): void {
     const perFeature = new Gauge({

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { EXPLAIN_METHOD_NAMES } from '../../config/schema.js';
+import type { Shard } from '../../data/shard.js';
 import type { ExplainMethod } from '../../forest/index.js';
 import type { PredictResult } from '../../jobs/predict.js';
 import type { ExplanationRequest } from '../../jobs/scoring/explanations.js';
 import { RISK_LEVELS } from '../../jobs/scoring/risk.js';
+import type { MergeShardsResult } from '../../jobs/shards.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
-import { integerArg } from '../parse.js';
+import { integerArg, shardArg } from '../parse.js';
 import { progressBarOfUnknownTotal } from '../progress.js';
 
 interface PredictFlags {
@@ -21,7 +23,13 @@ interface PredictFlags {
   delimiter?: Delimiter;
   explain?: number;
   contributions?: boolean;
+  shard?: Shard;
+  shards?: number;
+  mergeShards?: boolean;
 }
+
+/** What Kubernetes sets in each pod of an Indexed Job: its index, from 0. */
+const COMPLETION_INDEX = 'JOB_COMPLETION_INDEX';
 
 export function registerPredict(program: Command, environment: Environment): void {
   const command = program
@@ -71,6 +79,20 @@ export function registerPredict(program: Command, environment: Environment): voi
       description: 'threads in all, this one included',
       defaultText: 'one per core',
     },
+    {
+      flags: '--shard <K/N>',
+      description: 'score only shard K (from 0) of N of the file: N runs share one file',
+      parse: shardArg,
+    },
+    {
+      flags: '--shards <n>',
+      description: `score shard $${COMPLETION_INDEX} of N (a Kubernetes Indexed Job); with --merge-shards: N`,
+      parse: integerArg(1),
+    },
+    {
+      flags: '--merge-shards',
+      description: 'join the outputs of --shards N runs, in order, into --out',
+    },
     ...PUSH_FLAGS,
   ])
     .addHelpText(
@@ -86,12 +108,20 @@ Examples:
   churn predict --data data/new_batch_1.csv --out outputs/scored.csv
   churn predict --data customers.csv --model 20261126-223108-123-a1b2 --keep-columns --json
   churn predict --data data/new_batch_1.csv --explain 3
-  churn predict --data big.csv --explain 3 --explain-method fast`,
+  churn predict --data big.csv --explain 3 --explain-method fast
+  churn predict --data big.csv --out scored.csv --shard 1/4     writes scored.shard-1-of-4.csv
+  churn predict --merge-shards --shards 4 --out scored.csv      joins the four into scored.csv
+
+A shard's output has the shard in its name (before the extension, or in place of {shard}
+in --out) and its metrics go to a group of their own with a shard label. See docs/operations.md.`,
     )
     .action(async (flags: PredictFlags, cmd: Command) => {
+      if (flags.mergeShards) return mergeShards(flags, cmd, environment);
+      const shard = shardOf(flags, environment.env);
       const { runMonitored } = await import('../monitored.js');
       const { checkedOutput } = await import('../output-path.js');
       const { predictChurn } = await import('../../jobs/predict.js');
+      const { shardOutputPath } = await import('../../jobs/shards.js');
       await runMonitored(
         'predict',
         'churn_predict',
@@ -103,19 +133,21 @@ Examples:
           }
           const explain = explanationRequest(flags, config.explain.method);
           const progress = progressBarOfUnknownTotal(out, 'scoring', 'KB read');
+          const target = await checkedOutput(
+            {
+              flag: '--out',
+              given: flags.out && shard ? shardOutputPath(flags.out, shard) : flags.out,
+              fallback: shardOutputPath(join(config.outputsDir, 'predictions.csv'), shard),
+              inputs: [config.data.score, flags.model],
+            },
+            config,
+            environment.cwd,
+          );
           const result = await predictChurn(
             {
               data: config.data.score,
-              out: await checkedOutput(
-                {
-                  flag: '--out',
-                  given: flags.out,
-                  fallback: join(config.outputsDir, 'predictions.csv'),
-                  inputs: [config.data.score, flags.model],
-                },
-                config,
-                environment.cwd,
-              ),
+              out: target,
+              shard,
               model: flags.model,
               modelsDir: config.modelsDir,
               keepColumns: flags.keepColumns === true,
@@ -137,8 +169,10 @@ Examples:
           metrics.recordModelInfo(result.modelVersion, result.modelParams);
           await metrics.recordPredictions(result);
           metrics.recordDrift(result.drift, result.scoreDrift);
+          if (shard) metrics.recordShards(shard.count);
           out.result(result, renderPredict, predictJson);
         },
+        shard ? [['shard', String(shard.index)]] : [],
       );
     });
 }
@@ -155,6 +189,55 @@ function explanationRequest(
   if (flags.explain !== undefined) return { output: 'reasons', count: flags.explain, method };
   if (flags.contributions) return { output: 'contributions', method };
   return undefined;
+}
+
+/** `--shard K/N`, or `--shards N` with K from the Indexed Job's completion index. */
+function shardOf(flags: PredictFlags, env: Environment['env']): Shard | undefined {
+  if (flags.shard && flags.shards !== undefined) {
+    throw new UsageError('give --shard K/N or --shards N (K from $JOB_COMPLETION_INDEX), not both');
+  }
+  if (flags.shards === undefined) return flags.shard;
+  const text = env[COMPLETION_INDEX];
+  const index = /^\d+$/.test(text?.trim() ?? '') ? Number(text) : NaN;
+  if (!(index < flags.shards)) {
+    throw new UsageError(
+      text === undefined
+        ? `--shards ${flags.shards} takes the shard from $${COMPLETION_INDEX}, which is not set (it is in a Kubernetes Indexed Job): pass --shard K/${flags.shards} instead`
+        : `$${COMPLETION_INDEX} is "${text}": expected a shard number from 0 to ${flags.shards - 1} for --shards ${flags.shards}`,
+    );
+  }
+  return { index, count: flags.shards };
+}
+
+async function mergeShards(flags: PredictFlags, cmd: Command, environment: Environment) {
+  const { runCommand } = await import('../context.js');
+  const { checkedOutput } = await import('../output-path.js');
+  const { mergeShardOutputs } = await import('../../jobs/shards.js');
+  await runCommand('predict', cmd, environment, async ({ config, log, out }) => {
+    if (flags.shards === undefined) {
+      throw new UsageError('--merge-shards needs --shards N, the number of shards to join');
+    }
+    if (flags.shard) throw new UsageError('--merge-shards joins every shard: drop --shard');
+    const target = await checkedOutput(
+      {
+        flag: '--out',
+        given: flags.out,
+        fallback: join(config.outputsDir, 'predictions.csv'),
+        inputs: [],
+      },
+      config,
+      environment.cwd,
+    );
+    const result = await mergeShardOutputs(target, flags.shards, log);
+    out.result(result, renderMerge);
+  });
+}
+
+function renderMerge(result: MergeShardsResult, c: ChalkInstance): string {
+  return (
+    `${c.green('✔')} joined ${result.shards} shard outputs: ` +
+    `${c.bold(result.rows.toLocaleString('en-US'))} rows → ${c.bold(result.out)}`
+  );
 }
 
 function predictJson(result: PredictResult) {
