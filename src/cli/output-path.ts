@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { checkOutputPath } from '../common/output-guard.js';
+import { isStandardStream } from '../common/standard-streams.js';
 import type { ChurnConfig } from '../config/schema.js';
 import { STATE_FILE } from '../monitoring/run-state.js';
 
@@ -22,6 +23,8 @@ export function checkedOutput(
   config: Pick<ChurnConfig, 'modelsDir' | 'metrics'>,
   cwd: string,
 ): Promise<string> {
+  // `-` is standard output, the one output that is not a file: nothing to guard.
+  if (isStandardStream(request.given)) return Promise.resolve(request.given!);
   const given = request.given ?? request.fallback;
   return checkOutputPath(given, cwd, {
     flag: request.flag,

@@ -1,6 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import { palette } from '../common/colors.js';
 import { redact } from '../common/secrets.js';
+import { UsageError } from '../common/errors.js';
+import { isStandardStream } from '../common/standard-streams.js';
 
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -13,6 +15,8 @@ export interface OutputStreams {
  */
 export class Output {
   readonly c: ChalkInstance;
+  /** Standard output carries the command's data (`--out -`): the result goes to stderr. */
+  private stdoutTaken = false;
 
   constructor(
     readonly streams: OutputStreams,
@@ -33,7 +37,23 @@ export class Output {
     json: (data: T) => unknown = (same) => same,
   ): void {
     const text = redact(this.json ? JSON.stringify(json(data), null, 2) : human(data, this.c));
-    this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (this.stdoutTaken && this.quiet) return;
+    const stream = this.stdoutTaken ? this.streams.stderr : this.streams.stdout;
+    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /**
+   * For `--out -`: the data goes to standard output, so the result goes to stderr like the logs
+   * (none with --quiet); --json, which needs stdout for itself, is refused.
+   */
+  claimStdoutFor(out: string | undefined): void {
+    if (!isStandardStream(out)) return;
+    if (this.json) {
+      throw new UsageError(
+        '--json prints on standard output, which --out - writes the rows to: drop one',
+      );
+    }
+    this.stdoutTaken = true;
   }
 
   /** Progress bars only where a person watches: a TTY, and neither --quiet nor --json. */

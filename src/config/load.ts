@@ -12,6 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
+import { isStandardStream } from '../common/standard-streams.js';
 import { didYouMean } from '../common/suggest.js';
 import {
   CONFIG_SCHEMA,
@@ -179,7 +180,8 @@ function parseValue(
     const parsed = schema.safeParse(candidate);
     if (!parsed.success) continue;
     const value = parsed.data;
-    return spec.path && typeof value === 'string' && !isAbsolute(value)
+    // `-` is standard input or output, wherever the command runs.
+    return spec.path && typeof value === 'string' && !isAbsolute(value) && !isStandardStream(value)
       ? resolve(baseDir, value)
       : value;
   }

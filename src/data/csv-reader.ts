@@ -5,11 +5,16 @@
  */
 import { parse, CsvError, type Parser } from 'csv-parse';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { mkdtemp, open, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Transform, pipeline } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
 import { InputError } from '../common/errors.js';
+import { removeOnInterrupt } from '../common/interruption.js';
 import { displayPath } from '../common/paths.js';
+import { isStandardStream } from '../common/standard-streams.js';
 import { detectDelimiter, type Delimiter } from './delimiter.js';
 import { plainRecordGroups, tooLong, wrongLength } from './plain-csv.js';
 import { locateShard, type ByteRange, type Shard } from './shard.js';
@@ -21,7 +26,17 @@ export interface CsvReadOptions {
   maxFieldSize?: number;
   /** Only this shard's records (see shard.ts); the header is read from the file's start. */
   shard?: Shard;
+  /** Where the file `-` is read from (standard input by default). */
+  stdin?: NodeJS.ReadableStream;
+  /**
+   * Makes `-` readable twice, for `lineOf`, by copying it to a temporary file first; without it
+   * standard input streams through, in constant memory, with no line numbers to look up.
+   */
+  rereadable?: boolean;
 }
+
+/** How messages name `-`. */
+export const STDIN_NAME = 'standard input';
 
 export const DEFAULT_MAX_FIELD_SIZE = 1_000_000;
 
@@ -50,14 +65,122 @@ const SNIFF_BYTES = 64 * 1024;
 const READ_CHUNK = 1 << 18;
 
 export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
-  const name = displayPath(path);
+  if (!isStandardStream(path)) return openFile(path, displayPath(path), options);
+  const input = options.stdin ?? process.stdin;
+  if (options.shard) {
+    throw new InputError({ file: STDIN_NAME }, 'cannot be sharded: shards cut a file by offsets');
+  }
+  return options.rereadable ? openSpooled(input, options) : openStream(input, options);
+}
+
+async function openFile(path: string, name: string, options: CsvReadOptions): Promise<CsvSource> {
   const size = await checkReadable(path, name);
   const start = await readStart(path);
   checkText(start, name);
-  const delimiter = options.delimiter ?? detectDelimiter(start.toString('utf8'));
-  const maxFieldSize = options.maxFieldSize ?? DEFAULT_MAX_FIELD_SIZE;
   const { ranges, lines } = await rangesToRead(path, size, start, name, options.shard);
-  const bytes = ranges.reduce((sum, [from, to]) => sum + to - from, 0);
+  return readRecords({
+    name,
+    start,
+    options,
+    bytes: ranges.reduce((sum, [from, to]) => sum + to - from, 0),
+    stream: readRanges(path, ranges),
+    plain: await isPlain(path, start, ranges),
+    lines,
+    reread: () => readRanges(path, ranges),
+  });
+}
+
+/**
+ * Standard input as it arrives, in constant memory: parsed by csv-parse (whether a quote comes
+ * later cannot be known ahead), and not read again, so records have no line numbers (`lineOf`).
+ */
+async function openStream(input: NodeJS.ReadableStream, options: CsvReadOptions) {
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const sniffed: Buffer[] = [];
+  let sniffedBytes = 0;
+  let ended = false;
+  while (sniffedBytes < SNIFF_BYTES) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const chunk = Buffer.from(next.value);
+    sniffed.push(chunk);
+    sniffedBytes += chunk.length;
+  }
+  const start = Buffer.concat(sniffed);
+  checkText(start, STDIN_NAME);
+  async function* all() {
+    yield start;
+    if (ended) return;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      yield Buffer.from(next.value);
+    }
+  }
+  return readRecords({
+    name: STDIN_NAME,
+    start,
+    options,
+    bytes: 0,
+    stream: Readable.from(all(), { objectMode: false }),
+    plain: false,
+    lines: (line) => line,
+    reread: null,
+  });
+}
+
+/**
+ * Standard input copied to a temporary file first, then read as a file: for readers that keep
+ * every row anyway (training) and name lines in their messages.
+ */
+async function openSpooled(input: NodeJS.ReadableStream, options: CsvReadOptions) {
+  const dir = await mkdtemp(join(tmpdir(), 'churn-stdin-'));
+  const forget = removeOnInterrupt(dir);
+  const remove = () => {
+    forget();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const path = join(dir, 'standard-input.csv');
+    await streamPipeline(input, createWriteStream(path));
+    const source = await openFile(path, STDIN_NAME, options);
+    return {
+      ...source,
+      get bytesRead() {
+        return source.bytesRead;
+      },
+      close() {
+        source.close();
+        remove();
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+interface RecordInput {
+  name: string;
+  /** The first bytes, for the delimiter. */
+  start: Buffer;
+  options: CsvReadOptions;
+  /** Bytes to read, for progress; 0 when not known. */
+  bytes: number;
+  stream: Readable;
+  /** No quote in any byte: each line is a record (plain-csv.ts). */
+  plain: boolean;
+  /** A line as the parser counts it → the file's line. */
+  lines: (line: number) => number;
+  /** The same bytes again, for lineOf; null when they cannot be read twice. */
+  reread: (() => Readable) | null;
+}
+
+async function readRecords(input: RecordInput): Promise<CsvSource> {
+  const { name, options, lines } = input;
+  const delimiter = options.delimiter ?? detectDelimiter(input.start.toString('utf8'));
+  const maxFieldSize = options.maxFieldSize ?? DEFAULT_MAX_FIELD_SIZE;
   const hash = createHash('sha256');
   let bytesRead = 0;
   const hashing = new Transform({
@@ -67,10 +190,10 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       done(null, chunk);
     },
   });
-  const file = readRanges(path, ranges);
+  const file = input.stream;
   let groups: AsyncIterator<string[][]>;
   let stop: () => void;
-  if (await isPlain(path, start, ranges)) {
+  if (input.plain) {
     file.pipe(hashing);
     file.on('error', (error) => hashing.destroy(error));
     groups = plainRecordGroups(hashing, { name, delimiter, maxFieldSize, lineOf: lines });
@@ -106,12 +229,13 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
   pending = firstGroup.slice(1);
   checkHeader(header, name);
   let digest: string | null = null;
+  const { reread } = input;
 
   return {
     name,
     delimiter,
     header,
-    bytes,
+    bytes: input.bytes,
     get bytesRead() {
       return bytesRead;
     },
@@ -137,8 +261,10 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       if (digest === null) throw new Error('the fingerprint is known once the file is read');
       return digest;
     },
-    lineOf: async (record) =>
-      lines(await locateRecord(readRanges(path, ranges), delimiter, maxFieldSize, record)),
+    async lineOf(record) {
+      if (reread === null) throw new Error(`${name} cannot be read again to find a line`);
+      return lines(await locateRecord(reread(), delimiter, maxFieldSize, record));
+    },
     close: () => stop(),
   };
 }

@@ -63,7 +63,8 @@ export async function readLabelledTable(
   path: string,
   options: LabelledReadOptions,
 ): Promise<LabelledTable> {
-  const source = await openCsv(path, options);
+  // Standard input is kept in a temporary file, so messages can name the line of a bad value.
+  const source = await openCsv(path, { ...options, rereadable: true });
   try {
     return await readOpened(source, options);
   } finally {

@@ -3,7 +3,7 @@
  * memory, and atomically so a killed run never leaves a half-written file under the real name.
  */
 import { secondsSince } from '../common/elapsed.js';
-import { openAtomicWriter } from '../common/atomic-file.js';
+import { openOutput } from '../common/standard-streams.js';
 import {
   BANK_CUSTOMER_COLUMNS,
   bankCustomers,
@@ -16,6 +16,8 @@ export interface GenerateOptions {
   seed: number;
   out: string;
   drift: number;
+  /** What `--out -` writes. */
+  stdout?: NodeJS.WritableStream;
   onProgress?: (rowsWritten: number) => void;
 }
 
@@ -36,7 +38,7 @@ export async function generateCustomers(
   log: Logger,
 ): Promise<GenerateResult> {
   const started = performance.now();
-  const writer = await openAtomicWriter(options.out);
+  const writer = await openOutput(options.out, options.stdout);
   log.info('generating synthetic customers', {
     rows: options.rows,
     seed: options.seed,

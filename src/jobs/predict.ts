@@ -5,8 +5,8 @@
 import { secondsSince } from '../common/elapsed.js';
 import { availableParallelism } from 'node:os';
 import { collectGarbage } from '../common/memory.js';
-import { displayPath } from '../common/paths.js';
-import { openAtomicWriter, type AtomicWriter } from '../common/atomic-file.js';
+import type { AtomicWriter } from '../common/atomic-file.js';
+import { openOutput, streamName } from '../common/standard-streams.js';
 import { BatchEncoder, describeReadAsMissing } from '../data/batch-encoder.js';
 import { openCsv } from '../data/csv-reader.js';
 import type { Delimiter } from '../data/delimiter.js';
@@ -53,6 +53,9 @@ export interface PredictJobOptions {
   shard?: Shard;
   threads: number | null;
   cwd: string;
+  /** What `--data -` reads and `--out -` writes. */
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
   /** After each batch: rows written, and the input's bytes read of its total. */
   onProgress?: (progress: { rows: number; bytesRead: number; bytes: number }) => void;
   /** Each batch's probabilities, in file order. */
@@ -88,7 +91,7 @@ export async function predictChurn(
   const { source, encoder } = await openInput(options, model.schema);
   let writer: AtomicWriter;
   try {
-    writer = await openAtomicWriter(options.out);
+    writer = await openOutput(options.out, options.stdout);
   } catch (error) {
     source.close();
     throw error;
@@ -128,7 +131,7 @@ export async function predictChurn(
     reportDrift(summary.drift, summary.scoreDrift, options.driftWarnPsi, source.name, log);
     const result: PredictResult = {
       ...summary,
-      out: displayPath(options.out),
+      out: streamName(options.out, 'output'),
       modelVersion: model.version,
       modelParams: forest.params,
       durationSeconds: secondsSince(started),

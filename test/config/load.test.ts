@@ -80,6 +80,17 @@ describe('configuration precedence', () => {
     expect(config.log.dir).toBe('/var/log/churn');
   });
 
+  it('keeps - (standard input) as it is from a flag, a variable or the file', () => {
+    writeConfig({ data: { train: '-' } });
+    const { config } = loadConfig({
+      cwd: dir.path,
+      env: { CHURN_DATA_SCORE: '-' },
+      flags: [{ key: 'data.target', value: 'saiu', flag: '--target' }],
+    });
+    expect(config.data.train).toBe('-');
+    expect(config.data.score).toBe('-');
+  });
+
   it('accepts null for nullable keys from text', () => {
     writeConfig({ model: { maxDepth: 8 } });
     const { config } = loadConfig({ cwd: dir.path, env: { CHURN_MODEL_MAX_DEPTH: 'null' } });

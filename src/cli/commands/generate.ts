@@ -19,7 +19,7 @@ export function registerGenerate(program: Command, environment: Environment): vo
   addFlags(command, [
     {
       flags: '--out <file>',
-      description: 'CSV file to write (replaced atomically)',
+      description: 'CSV file to write (replaced atomically), or - for stdout',
       required: true,
     },
     {
@@ -54,6 +54,7 @@ Examples:
       const { checkedOutput } = await import('../output-path.js');
       const { generateCustomers } = await import('../../jobs/generate.js');
       await runCommand('generate', cmd, environment, async ({ config, log, out }) => {
+        out.claimStdoutFor(flags.out);
         const target = await checkedOutput(
           { flag: '--out', given: flags.out, fallback: flags.out, inputs: [] },
           config,
@@ -61,7 +62,12 @@ Examples:
         );
         const progress = progressBar(out, 'generating', flags.rows, 'rows');
         const result = await generateCustomers(
-          { ...flags, out: target, onProgress: progress.update },
+          {
+            ...flags,
+            out: target,
+            stdout: environment.streams.stdout,
+            onProgress: progress.update,
+          },
           log,
         );
         progress.finish();

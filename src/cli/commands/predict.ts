@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UsageError } from '../../common/errors.js';
+import { isStandardStream } from '../../common/standard-streams.js';
 import type { Delimiter } from '../../data/delimiter.js';
 import { EXPLAIN_METHOD_NAMES } from '../../config/schema.js';
 import type { Shard } from '../../data/shard.js';
@@ -38,7 +39,7 @@ export function registerPredict(program: Command, environment: Environment): voi
   addFlags(command, [
     {
       flags: '--data <file>',
-      description: 'CSV to score',
+      description: 'CSV or Parquet file to score, or - for stdin',
       key: 'data.score',
       defaultText: 'data.score from the configuration',
     },
@@ -50,7 +51,7 @@ export function registerPredict(program: Command, environment: Environment): voi
     MODELS_DIR,
     {
       flags: '--out <file>',
-      description: 'output CSV, replaced atomically',
+      description: 'output CSV, replaced atomically, or - for stdout',
       defaultText: '<outputsDir>/predictions.csv',
     },
     {
@@ -131,6 +132,10 @@ in --out) and its metrics go to a group of their own with a shard label. See doc
           if (config.data.score === null) {
             throw new UsageError('nothing to score: pass --data FILE or set data.score');
           }
+          out.claimStdoutFor(flags.out);
+          if (shard && isStandardStream(flags.out)) {
+            throw new UsageError('a shard writes a file of its own: give --out FILE, not -');
+          }
           const explain = explanationRequest(flags, config.explain.method);
           const progress = progressBarOfUnknownTotal(out, 'scoring', 'KB read');
           const target = await checkedOutput(
@@ -148,6 +153,7 @@ in --out) and its metrics go to a group of their own with a shard label. See doc
               data: config.data.score,
               out: target,
               shard,
+              stdout: environment.streams.stdout,
               model: flags.model,
               modelsDir: config.modelsDir,
               keepColumns: flags.keepColumns === true,
@@ -218,6 +224,9 @@ async function mergeShards(flags: PredictFlags, cmd: Command, environment: Envir
       throw new UsageError('--merge-shards needs --shards N, the number of shards to join');
     }
     if (flags.shard) throw new UsageError('--merge-shards joins every shard: drop --shard');
+    if (isStandardStream(flags.out)) {
+      throw new UsageError('--merge-shards finds the shards by the name in --out: give --out FILE');
+    }
     const target = await checkedOutput(
       {
         flag: '--out',

@@ -65,7 +65,7 @@ export function registerTrain(program: Command, environment: Environment): void 
   addFlags(command, [
     {
       flags: '--data <file>',
-      description: 'labelled CSV',
+      description: 'labelled CSV or Parquet file, or - for stdin',
       key: 'data.train',
       defaultText: 'data.train from the configuration',
     },
