@@ -15,7 +15,9 @@ import { InputError } from '../common/errors.js';
 import { removeOnInterrupt } from '../common/interruption.js';
 import { displayPath } from '../common/paths.js';
 import { isStandardStream } from '../common/standard-streams.js';
+import type { ColumnKind } from './column-builder.js';
 import { detectDelimiter, type Delimiter } from './delimiter.js';
+import { isParquet } from './parquet-reader.js';
 import { plainRecordGroups, tooLong, wrongLength } from './plain-csv.js';
 import { locateShard, type ByteRange, type Shard } from './shard.js';
 
@@ -59,6 +61,8 @@ export interface CsvSource {
   lineOf(record: number): Promise<number>;
   /** Stops reading early and releases the file. */
   close(): void;
+  /** Kinds of the columns as the file's format declares them (Parquet's types); none in CSV. */
+  readonly kinds?: ReadonlyMap<string, ColumnKind>;
 }
 
 const SNIFF_BYTES = 64 * 1024;
@@ -110,6 +114,12 @@ async function openStream(input: NodeJS.ReadableStream, options: CsvReadOptions)
     sniffedBytes += chunk.length;
   }
   const start = Buffer.concat(sniffed);
+  if (isParquet(start)) {
+    throw new InputError(
+      { file: STDIN_NAME },
+      'is Parquet, which is read from a file (its index is at its end): give the file instead of -',
+    );
+  }
   checkText(start, STDIN_NAME);
   async function* all() {
     yield start;

@@ -8,7 +8,8 @@ import { didYouMean } from '../common/suggest.js';
 import { profileColumn } from '../evaluation/profile.js';
 import type { FeatureColumn } from '../forest/index.js';
 import { CATEGORY_LIMIT, ColumnBuilder, type ColumnKind } from './column-builder.js';
-import { openCsv, type CsvSource } from './csv-reader.js';
+import type { CsvSource } from './csv-reader.js';
+import { openTable } from './table-source.js';
 import type { Delimiter } from './delimiter.js';
 import { listColumns, type DataSchema, type FeatureSpec } from './schema.js';
 import { decideTarget } from './target.js';
@@ -64,7 +65,7 @@ export async function readLabelledTable(
   options: LabelledReadOptions,
 ): Promise<LabelledTable> {
   // Standard input is kept in a temporary file, so messages can name the line of a bad value.
-  const source = await openCsv(path, { ...options, rereadable: true });
+  const source = await openTable(path, { ...options, rereadable: true });
   try {
     return await readOpened(source, options);
   } finally {
@@ -324,6 +325,11 @@ function declaredKinds(
       }
       kinds.set(column, kind);
     }
+  }
+  // A Parquet file's types, where no flag says otherwise.
+  for (const [column, kind] of source.kinds ?? []) {
+    const index = source.header.indexOf(column);
+    if (index !== targetIndex && index !== idIndex && !kinds.has(column)) kinds.set(column, kind);
   }
   return kinds;
 }

@@ -6,7 +6,9 @@
 import { InputError } from '../common/errors.js';
 import type { AtomicWriter } from '../common/atomic-file.js';
 import { displayPath } from '../common/paths.js';
-import { openCsv, type CsvReadOptions } from './csv-reader.js';
+import { isStandardStream } from '../common/standard-streams.js';
+import { STDIN_NAME, type CsvReadOptions } from './csv-reader.js';
+import { openTable } from './table-source.js';
 import { csvLine } from './csv-writer.js';
 import type { Delimiter } from './delimiter.js';
 import { listColumns } from './schema.js';
@@ -42,6 +44,13 @@ export async function mergeLabelledFiles(
   read: CsvReadOptions = {},
 ): Promise<MergedRows> {
   const base = await readAll(basePath, { maxFieldSize: read.maxFieldSize });
+  if (base.parquet) {
+    throw new InputError(
+      { file: base.name },
+      'is Parquet, but the base file is rewritten with the merged rows as CSV: keep the base as CSV ' +
+        '(new rows may come as Parquet)',
+    );
+  }
   const incoming = await readAll(newPath, read);
   const order = matchColumns(base.header, incoming.header, incoming.name);
   const records = [...base.records];
@@ -110,7 +119,11 @@ export async function locateInOrigin(
     const files = [...new Set(merged.origins.map((each) => displayPath(each.path)))];
     return new InputError({ file: files.join(' merged with '), column }, error.problem);
   }
-  const source = await openCsv(origin.path, read);
+  if (isStandardStream(origin.path)) {
+    // Read once, as it came: no line to look up.
+    return new InputError({ file: STDIN_NAME, column, record: origin.record }, error.problem);
+  }
+  const source = await openTable(origin.path, read);
   try {
     const line = await source.lineOf(origin.record);
     return new InputError(
@@ -123,11 +136,17 @@ export async function locateInOrigin(
 }
 
 async function readAll(path: string, read: CsvReadOptions) {
-  const source = await openCsv(path, read);
+  const source = await openTable(path, read);
   const records: string[][] = [];
   for await (const batch of source.batches(READ_ROWS))
     for (const record of batch) records.push(record);
-  return { name: source.name, header: source.header, delimiter: source.delimiter, records };
+  return {
+    name: source.name,
+    header: source.header,
+    delimiter: source.delimiter,
+    records,
+    parquet: source.kinds !== undefined,
+  };
 }
 
 /** For each base column, its index in the new file; the two must name the same columns. */

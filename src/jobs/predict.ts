@@ -8,7 +8,7 @@ import { collectGarbage } from '../common/memory.js';
 import type { AtomicWriter } from '../common/atomic-file.js';
 import { openOutput, streamName } from '../common/standard-streams.js';
 import { BatchEncoder, describeReadAsMissing } from '../data/batch-encoder.js';
-import { openCsv } from '../data/csv-reader.js';
+import { openTable } from '../data/table-source.js';
 import type { Delimiter } from '../data/delimiter.js';
 import type { DataSchema } from '../data/schema.js';
 import type { Shard } from '../data/shard.js';
@@ -160,7 +160,7 @@ async function openInput(
   options: PredictJobOptions,
   schema: DataSchema,
 ): Promise<{ source: RowSource; encoder: BatchEncoder }> {
-  const source = await openCsv(options.data, options);
+  const source = await openTable(options.data, options);
   try {
     return { source, encoder: new BatchEncoder(schema, source, BATCH_ROWS) };
   } catch (error) {
