@@ -120,6 +120,7 @@ describe('the alert rules', () => {
         'ChurnScoreIncrease',
         'ModelStale',
         'PredictionsMissing',
+        'ScoringShardsMissing',
         'BatchJobFailed',
         'PushgatewayDown',
         'FeatureDrift',
