@@ -21,7 +21,6 @@ import {
   copiedColumnIndexes,
   copiedColumns,
   formatRows,
-  headerLine,
   predictionColumns,
 } from './scoring/output-columns.js';
 import { calibrationOf } from './scoring/probability.js';
@@ -31,6 +30,7 @@ import {
   explanationColumns,
   type ExplanationRequest,
 } from './scoring/explanations.js';
+import { openOutputFormat } from './scoring/output-format.js';
 import { ScoringTally, type ScoringSummary } from './scoring/tally.js';
 
 export { RISK_LEVELS, type RiskLevel };
@@ -113,18 +113,19 @@ export async function predictChurn(
       predictionColumns(model.threshold, cutoffs),
       ...(options.explain ? [explanationColumns(model.schema, options.explain)] : []),
     ];
-    await writer.write(headerLine(columns));
+    const format = await openOutputFormat(options.out, writer, columns);
 
     const tally = new ScoringTally(model.schema, model.scoreReference, model.threshold, cutoffs);
     let written = 0;
     for await (const batch of scoredBatches({ source, encoder, scorer, calibration, copy })) {
       options.onScores?.(batch.scores);
       tally.add(batch);
-      await writer.write(formatRows(batch, columns));
+      await format.write(formatRows(batch, columns));
       written += batch.scores.length;
       options.onProgress?.({ rows: written, bytesRead: source.bytesRead, bytes: source.bytes });
     }
     warnReadAsMissing(encoder, source.name, log);
+    await format.finish();
     await writer.commit();
 
     const summary = tally.summary();

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
-import { writeParquet } from '../helpers/parquet.js';
+import { readWithDuckDb, writeParquet } from '../helpers/parquet.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -68,6 +68,32 @@ describe('Parquet in the commands', () => {
     }
     const csv = readFileSync(join(dir.path, 'from-csv.csv'));
     expect(readFileSync(join(dir.path, 'from-parquet.csv')).equals(csv)).toBe(true);
+  }, 120_000);
+
+  it('writes Parquet for --out x.parquet: the rows of the CSV output, typed, as DuckDB reads them', async () => {
+    const run = await churn([
+      'predict',
+      '--data',
+      'data/new_batch_1.csv',
+      '--out',
+      'scored.parquet',
+      '--keep-columns',
+    ]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const parquet = join(dir.path, 'scored.parquet');
+    const types = await readWithDuckDb(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${parquet}'))`,
+    );
+    expect(Object.fromEntries(types)).toMatchObject({
+      id_cliente: 'VARCHAR',
+      churn_probability: 'DOUBLE',
+      churn_predicted: 'INTEGER',
+      risk_level: 'VARCHAR',
+    });
+    // DuckDB's CSV of the Parquet rows is churn's own CSV output, value for value.
+    const rows = await readWithDuckDb(`SELECT * FROM read_parquet('${parquet}')`);
+    const csv = readFileSync(join(dir.path, 'from-csv.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((row) => row.map((v) => (v === null ? '' : String(v))).join(','))).toEqual(csv);
   }, 120_000);
 
   it('retrains on new rows given as Parquet, and refuses a Parquet base it would rewrite', async () => {

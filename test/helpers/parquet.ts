@@ -63,3 +63,13 @@ export async function parquetLayout(
     db.closeSync();
   }
 }
+
+/** The rows of a query, as DuckDB reads them (an independent check of what churn wrote). */
+export async function readWithDuckDb(query: string): Promise<unknown[][]> {
+  const db = await connection();
+  try {
+    return (await db.runAndReadAll(query)).getRows() as unknown[][];
+  } finally {
+    db.closeSync();
+  }
+}
