@@ -20,6 +20,8 @@
  *   npm run bench -- golden            hashes of forests grown on them, for refactorings
  *   npm run bench -- startup           how fast churn starts (add --baseline DIR: another
  *                                      build beside this one; bench/startup.ts)
+ *   npm run bench -- shards            sharded scoring: rows per shard, one shard's time (scale.ts)
+ *   npm run bench -- parquet           scoring from Parquet against the same rows as CSV
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { benchGolden } from './golden.js';
 import { benchPipeline } from './pipeline.js';
 import { benchQuality } from './quality.js';
 import { benchStartup } from './startup.js';
+import { benchParquet, benchShards } from './scale.js';
 import { benchVariants } from './variants.js';
 import type { FitRequest, FitResult } from './protocol.js';
 
@@ -141,6 +144,8 @@ async function main(): Promise<void> {
   }
   if (wanted.length === 0 || wanted.includes('generate')) benchGenerator();
   if (wanted.length === 0 || wanted.includes('quality')) await benchQuality();
+  if (wanted.length === 0 || wanted.includes('shards')) await benchShards();
+  if (wanted.length === 0 || wanted.includes('parquet')) await benchParquet();
   if (wanted.length === 0 || wanted.includes('pipeline')) {
     await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('train-1M') });
   }
