@@ -119,10 +119,11 @@ export async function openParquet(
       let batch: string[][] = [];
       for (const group of groups) {
         if (stopped) return;
-        const cells = await readGroup(file, metadata, group.start, group.end, columns, name);
+        // Values turn into text a record at a time, so only a batch of text is alive at once.
+        const values = await readGroup(file, metadata, group.start, group.end, columns, name);
         for (let row = 0; row < group.end - group.start; row++) {
-          const record: string[] = new Array(cells.length);
-          for (let c = 0; c < cells.length; c++) record[c] = cells[c][row];
+          const record: string[] = new Array(values.length);
+          for (let c = 0; c < values.length; c++) record[c] = columns[c].text(values[c][row]);
           batch.push(record);
           if (batch.length === size) {
             yield batch;
@@ -182,7 +183,7 @@ function readingOf(element: SchemaElement): Omit<ColumnReading, 'name'> {
   };
 }
 
-/** One row group's rows [start, end) of every column, as text. */
+/** One row group's rows [start, end) of every column, as decoded. */
 async function readGroup(
   file: Awaited<ReturnType<typeof asyncBufferFromFile>>,
   metadata: FileMetaData,
@@ -190,8 +191,12 @@ async function readGroup(
   end: number,
   columns: ColumnReading[],
   name: string,
-): Promise<string[][]> {
-  const cells = columns.map(() => new Array<string>(end - start));
+): Promise<Array<ArrayLike<unknown>>> {
+  // Numbers as doubles (missing as NaN), not the decoder's boxed values (BigInt for 64-bit
+  // integers): a row group's columns then take 8 bytes a value while their rows are read.
+  const values = columns.map(({ kind }) =>
+    kind === 'numeric' ? new Float64Array(end - start) : new Array<unknown>(end - start),
+  );
   const index = new Map(columns.map((column, c) => [column.name, c]));
   try {
     await parquetRead({
@@ -202,20 +207,20 @@ async function readGroup(
       compressors: COMPRESSORS,
       parsers: PARSERS,
       onChunk({ columnName, columnData, rowStart }) {
-        const c = index.get(columnName)!;
-        const { text } = columns[c];
-        const target = cells[c];
+        const target = values[index.get(columnName)!] as unknown[] | Float64Array;
+        const numeric = target instanceof Float64Array;
         for (let i = Math.max(0, start - rowStart); i < columnData.length; i++) {
           const row = rowStart + i - start;
           if (row >= target.length) break;
-          target[row] = text(columnData[i]);
+          const value = columnData[i];
+          target[row] = numeric ? (value == null ? NaN : Number(value)) : value;
         }
       },
     });
   } catch (error) {
     throw new InputError({ file: name }, `cannot be read as Parquet (${(error as Error).message})`);
   }
-  return cells;
+  return values;
 }
 
 async function fileDigest(path: string): Promise<string> {
