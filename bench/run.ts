@@ -14,6 +14,7 @@
  *   npm run bench -- pipeline          predict end to end (add train-1M: train on 1M rows)
  *   npm run bench -- explain           explanations: exact TreeSHAP's rows/s on the course model,
  *                                      predict --explain 3 against plain predict on 1M and 3M rows
+ *   npm run bench -- serve             churn serve against FastAPI + uvicorn + scikit-learn
  *   npm run bench -- quality           AUC, Brier and training time on the real data sets
  *                                      against scikit-learn (bench/quality.ts)
  *   npm run bench -- variants '{…}' …  engine settings compared on the real data sets
@@ -31,6 +32,7 @@ import { BENCH_DIR, datasets, type Dataset } from './datasets.js';
 import { benchExplain } from './explain.js';
 import { benchGolden } from './golden.js';
 import { benchPipeline } from './pipeline.js';
+import { benchServe } from './serve.js';
 import { benchQuality } from './quality.js';
 import { benchStartup } from './startup.js';
 import { benchParquet, benchShards } from './scale.js';
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
     await benchPipeline({ train1M: wanted.length === 0 || wanted.includes('train-1M') });
   }
   if (wanted.length === 0 || wanted.includes('explain')) await benchExplain();
+  if (wanted.length === 0 || wanted.includes('serve')) await benchServe();
   if (rows.length === 0) return;
   printTable(rows);
   printTargets(rows);

@@ -3,14 +3,20 @@
  * gracefully on SIGTERM with the requests in flight answered, refuses a bad start with exit code
  * 2, and stays up, serving and within bounds with 10,000 connections open at once.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHURN_BIN, runChurn } from '../helpers/cli.js';
+import { runChurn } from '../helpers/cli.js';
 import { platform, requires } from '../helpers/prerequisites.js';
-import { csvAsCustomers, postJson, trainedProject, type Project } from '../helpers/serve.js';
+import {
+  csvAsCustomers,
+  postJson,
+  startServeProcess,
+  trainedProject,
+  type Project,
+} from '../helpers/serve.js';
 
 let project: Project;
 let customer: Record<string, unknown>;
@@ -22,33 +28,9 @@ beforeAll(async () => {
 
 afterAll(() => project?.remove());
 
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `churn serve --port 0` in the project; resolves once it prints where it listens. */
-function serve(args: string[] = [], env: Record<string, string> = {}): Promise<Serving> {
-  const child = spawn(process.execPath, [CHURN_BIN, 'serve', '--port', '0', ...args], {
-    cwd: project.path,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const url = /serving on (http:\/\/[\d.]+:(\d+))/.exec(stdout);
-      if (url) resolve({ child, url: url[1], port: Number(url[2]), stderr: () => stderr, exited });
-    });
-    void exited.then((code) => reject(new Error(`churn serve exited (${code}): ${stderr}`)));
-  });
-}
+/** `churn serve --port 0` in the project. */
+const serve = (args: string[] = [], env: Record<string, string> = {}) =>
+  startServeProcess(project.path, ['--port', '0', ...args], env);
 
 /** Opens a connection and writes `text`; the answer arrives on `answer`. */
 function openRequest(port: number, text: string): { socket: Socket; answer: Promise<string> } {

@@ -2,11 +2,12 @@
  * A trained sample project and the scoring API on it: the real server in this process, on
  * 127.0.0.1 with a port the system picks, its state in a temporary folder.
  */
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CONFIG_SCHEMA } from '../../src/config/schema.js';
 import { startServing, type RunningServer, type ServeJobOptions } from '../../src/jobs/serve.js';
-import { copySampleProject, runChurn, tempDir } from './cli.js';
+import { csvCustomers } from '../../scripts/load-test.js';
+import { CHURN_BIN, copySampleProject, runChurn, tempDir } from './cli.js';
 import { silentLogger } from './silent-logger.js';
 
 export interface Project {
@@ -70,26 +71,58 @@ export function startServer(
 }
 
 /** A CSV file's rows as JSON objects, numbers as numbers, as a client would send them. */
-export function csvAsCustomers(path: string): Array<Record<string, string | number | null>> {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
-  const names = header.split(',');
-  return lines.map((line) =>
-    Object.fromEntries(
-      line.split(',').map((cell, i) => {
-        const number = Number(cell);
-        return [
-          names[i],
-          cell === '' ? null : cell.trim() !== '' && !isNaN(number) ? number : cell,
-        ];
-      }),
-    ),
-  );
-}
+export const csvAsCustomers = csvCustomers;
 
 export async function postJson(url: string, body: unknown): Promise<Response> {
   return fetch(`${url}/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
+  });
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  stderr(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `churn serve` as its own process in `cwd`; resolves once it prints where it listens. */
+export function startServeProcess(
+  cwd: string,
+  args: string[] = ['--port', '0'],
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CHURN_BIN, 'serve', ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const url = /serving on (http:\/\/[\d.]+:(\d+))/.exec(stdout);
+      if (!url) return;
+      resolve({
+        child,
+        url: url[1],
+        port: Number(url[2]),
+        stderr: () => stderr,
+        exited,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`churn serve exited (${code}): ${stderr}`)));
   });
 }
