@@ -1,16 +1,19 @@
 /**
  * `npm run demo`, the instructor's one command: start the monitoring stack, then in a scratch
- * project under outputs/demo/ train on the sample data, score both later batches, retrain, and
- * show where to look and what Prometheus already knows. It all fits in one deadline
+ * project under outputs/demo/ train on the sample data, score both later batches, retrain (the
+ * batch jobs push), serve the champion with `churn serve` and put load on it (Prometheus pulls
+ * its metrics), and show where to look and what Prometheus already knows. In a terminal the
+ * server keeps answering, for the API health dashboard, until Ctrl-C. It all fits in one deadline
  * (DEMO_TIMEOUT_SECONDS, 300 by default): about 20 s on a quiet machine, and a clear error naming
  * what it waited for, rather than a silent wait, on a loaded one.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentModel } from './dashboards/queries.js';
-import { stackDir, startStack } from './monitoring.js';
+import { stackDir, startStack, type StackUrls } from './monitoring.js';
+import { customerBodies, formatResult, loadTest } from './load-test.js';
 import { copySampleProject } from './sample-project.js';
 import {
   activeAlerts,
@@ -20,7 +23,7 @@ import {
   type Sample,
 } from './stack/prometheus-api.js';
 import { REPOSITORY_ROOT } from './stack/services.js';
-import { Deadline, seconds, StackError } from './stack/wait.js';
+import { Deadline, seconds, StackError, StopWaiting, waitFor } from './stack/wait.js';
 
 /** The demo's scratch project (DEMO_DIR, or outputs/demo of the clone), made anew each run. */
 const DEMO_DIR = process.env.DEMO_DIR
@@ -82,6 +85,64 @@ function churn(title: string, args: string[], pushgateway: string, deadline: Dea
   run(`churn ${args[0]}`, [process.execPath, CHURN, ...args], { cwd: DEMO_DIR, env }, deadline);
 }
 
+/** Requests of the demo's load on churn serve: 10 connections, each sending the same 200 customers once. */
+const API_REQUESTS = 2000;
+
+interface DemoServer {
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM, then waits for it to finish its requests and exit. */
+  stop(): Promise<void>;
+}
+
+/** `churn serve` in the demo project, on CHURN_SERVE_PORT (8000 by default), as the stack scrapes it. */
+async function serveChampion(deadline: Deadline): Promise<DemoServer> {
+  console.log('\n── Serve the champion over HTTP: Prometheus pulls its metrics\n$ churn serve');
+  const child = spawn(process.execPath, [CHURN, 'serve', '--quiet'], {
+    cwd: DEMO_DIR,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let printed = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
+  const url = await waitFor(
+    'churn serve to print where it listens',
+    async () => {
+      if (child.exitCode !== null) {
+        throw new StopWaiting(
+          `churn serve exited with code ${child.exitCode}: its error is above. Next: if the ` +
+            'port is taken, CHURN_SERVE_PORT=8001 npm run demo (the stack scrapes that port too)',
+        );
+      }
+      return /serving on (http:\/\/\S+)/.exec(printed)?.[1];
+    },
+    { timeoutMs: 60_000, deadline, next: 'see its log in the demo project (logs/)' },
+  );
+  process.stdout.write(printed);
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function loadTheApi(server: DemoServer): Promise<void> {
+  console.log(
+    `\n── Customers one at a time, from 10 clients\n$ npm run load-test -- --amount ${API_REQUESTS}`,
+  );
+  const result = await loadTest({
+    url: server.url,
+    bodies: customerBodies(join(DEMO_DIR, 'data', 'new_batch_1.csv'), 1),
+    connections: 10,
+    duration: 10,
+    amount: API_REQUESTS,
+  });
+  console.log(formatResult(result, 1));
+}
+
 const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
   ['F2 of the model in use', currentModel('churn_model_f2_score'), (s) => s.value.toFixed(3)],
   ['ROC AUC of the model in use', currentModel('churn_model_roc_auc'), (s) => s.value.toFixed(3)],
@@ -100,6 +161,17 @@ const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
     'Retraining outcomes',
     'sum by (outcome) (churn_retraining_total)',
     (s) => `${s.metric.outcome} ${s.value}`,
+  ],
+  ['Model the API serves', 'churn_model_info{job="churn_api"}', (s) => s.metric.version],
+  [
+    'API predictions answered',
+    'sum by (status) (churn_api_requests_total{job="churn_api",route="/predict"})',
+    (s) => `${s.value} (status ${s.metric.status})`,
+  ],
+  [
+    'API customers by risk level',
+    'sum by (level) (churn_api_predictions_total{job="churn_api"})',
+    (s) => `${s.metric.level} ${s.value}`,
   ],
 ];
 
@@ -133,11 +205,28 @@ async function main(): Promise<void> {
     deadline,
   );
 
+  const api = await serveChampion(deadline);
+  try {
+    await loadTheApi(api);
+    await showWhatPrometheusKnows(urls, api.url, deadline);
+    await keepServing(api);
+  } finally {
+    await api.stop();
+  }
+}
+
+async function showWhatPrometheusKnows(
+  urls: StackUrls,
+  apiUrl: string,
+  deadline: Deadline,
+): Promise<void> {
   console.log(
-    '\n── Waiting for Prometheus to scrape the Pushgateway and evaluate the alert rules …',
+    '\n── Waiting for Prometheus to scrape the Pushgateway and churn serve, and evaluate the alert rules …',
   );
   const retrained = 'churn_job_last_success_timestamp_seconds{job="churn_retrain"}';
   await waitForSeries(urls.prometheus, retrained, 60_000, deadline);
+  const answered = `sum(churn_api_requests_total{job="churn_api",route="/predict"}) >= ${API_REQUESTS}`;
+  await waitForSeries(urls.prometheus, answered, 60_000, deadline);
   await waitForRuleEvaluation(urls.prometheus, new Date(), 60_000, deadline);
   for (const [title, expr, show] of LIVE_QUERIES) {
     const found = await instantQuery(urls.prometheus, expr);
@@ -163,7 +252,23 @@ async function main(): Promise<void> {
   console.log(
     `  Alert log      ${join(stackDir(), 'alerts.log')} (notifications arrive after Alertmanager's 30 s group wait)`,
   );
+  console.log(`  churn serve    ${apiUrl}/predict   metrics: ${apiUrl}/metrics`);
   console.log(`  The demo project: ${DEMO_DIR} (models, predictions, logs)`);
+}
+
+/**
+ * In a terminal, the server goes on answering for the API health dashboard until Ctrl-C (which
+ * reaches churn serve too: it answers what it has in flight and exits). Elsewhere it stops now.
+ */
+async function keepServing(api: DemoServer): Promise<void> {
+  if (!process.stdout.isTTY) return;
+  console.log(
+    '\nchurn serve keeps answering for the API health dashboard: Ctrl-C stops it and the demo.',
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    api.child.once('exit', () => resolve());
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

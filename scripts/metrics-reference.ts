@@ -1,10 +1,11 @@
 /**
  * Renders the metric table of docs/metrics.md from what the jobs really publish: it runs train,
  * predict, retrain, export-metrics and a failing run on the sample data in a scratch folder,
- * reads the textfiles they write, and cross-references the alert rules and the dashboards.
- * `npm run docs:metrics` rewrites the table; a test fails when the committed one differs.
+ * reads the textfiles they write, scrapes `churn serve` started on the trained model, and
+ * cross-references the alert rules and the dashboards. `npm run docs:metrics` rewrites the
+ * table; a test fails when the committed one differs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,9 @@ const MARKERS: SectionMarkers = {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The jobs whose textfiles are read, in the order the table lists them. */
 const JOBS = ['churn_train', 'churn_predict', 'churn_retrain', 'churn_export_metrics'];
+/** The scrape job of `churn serve` (monitoring/prometheus/prometheus.yml), listed after the jobs. */
+const API_JOB = 'churn_api';
+const SHOWN: Record<string, string> = { [API_JOB]: 'serve (scraped)' };
 export const DOC_PATH = join(ROOT, 'docs', 'metrics.md');
 
 interface Family {
@@ -41,10 +45,17 @@ const UNITS: Array<[RegExp, string]> = [
   [/_samples$/, 'rows'],
   [/^churn_predictions_/, 'customers'],
   [/^churn_retraining_total$/, 'runs'],
+  [/^churn_api_prediction_score$/, 'probability, 0 to 1'],
+  [/^churn_api_predictions_total$/, 'customers'],
+  [/^churn_api_requests_/, 'requests'],
+  [/^churn_api_model_loads_total$/, 'models loaded'],
 ];
 
-/** Runs the jobs in a scratch project and returns the families of every textfile they wrote. */
-export function publishedFamilies(): Family[] {
+/**
+ * Runs the jobs in a scratch project and returns the families of every textfile they wrote, and
+ * those `churn serve` exposes (its own: the process's default metrics are prom-client's).
+ */
+export async function publishedFamilies(): Promise<Family[]> {
   const dir = mkdtempSync(join(tmpdir(), 'churn-metrics-doc-'));
   try {
     mkdirSync(join(dir, 'data'));
@@ -75,9 +86,14 @@ export function publishedFamilies(): Family[] {
     churn('predict', '--data', 'data/missing.csv');
     churn('retrain', '--data', 'data/missing.csv');
     const families = new Map<string, Family>();
-    for (const job of JOBS) {
-      const text = readFileSync(join(dir, 'outputs', 'metrics', `${job}.prom`), 'utf8');
+    const expositions: Array<[string, string]> = JOBS.map((job) => [
+      job,
+      readFileSync(join(dir, 'outputs', 'metrics', `${job}.prom`), 'utf8'),
+    ]);
+    expositions.push([API_JOB, await servedExposition(dir)]);
+    for (const [job, text] of expositions) {
       for (const family of parseExposition(text)) {
+        if (!family.name.startsWith('churn_')) continue;
         const known = families.get(family.name);
         if (known) {
           known.jobs.add(job);
@@ -90,6 +106,40 @@ export function publishedFamilies(): Family[] {
     return [...families.values()];
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET /metrics of `churn serve` run in `dir` on its champion, after it answered one customer. */
+async function servedExposition(dir: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'churn.js'), 'serve', '--port', '0', '--quiet'],
+    { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const url = await new Promise<string>((found, failed) => {
+      let printed = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        printed += chunk;
+        const match = /serving on (http:\/\/\S+)/.exec(printed);
+        if (match) found(match[1]);
+      });
+      child.once('exit', (code) => failed(new Error(`churn serve exited with code ${code}`)));
+    });
+    const [header, first] = readFileSync(join(dir, 'data', 'new_batch_1.csv'), 'utf8').split('\n');
+    const answered = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${header}\n${first}\n`,
+    });
+    if (answered.status !== 200) throw new Error(`churn serve answered ${answered.status}`);
+    return await (await fetch(`${url}/metrics`)).text();
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
@@ -149,9 +199,9 @@ export function renderMetricsReference(families: Family[]): string {
             .map((panel) => panel.name),
         ),
       ];
-      const jobs = JOBS.filter((job) => family.jobs.has(job)).map((job) =>
-        job.replace('churn_', ''),
-      );
+      const jobs = [...JOBS, API_JOB]
+        .filter((job) => family.jobs.has(job))
+        .map((job) => SHOWN[job] ?? job.replace('churn_', ''));
       const labels = [...family.labels].map((label) => `\`${label}\``).join(', ');
       return `| \`${family.name}\` | ${family.type} | ${labels || '–'} | ${unit} | ${family.help.replaceAll('|', '\\|')} | ${jobs.join(', ')} | ${alerts.join(', ') || '–'} | ${used.join('; ') || '–'} |`;
     });
@@ -167,6 +217,6 @@ export function replaceReference(document: string, table: string): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const table = renderMetricsReference(publishedFamilies());
+  const table = renderMetricsReference(await publishedFamilies());
   writeFileSync(DOC_PATH, replaceReference(readFileSync(DOC_PATH, 'utf8'), table));
 }

@@ -16,8 +16,10 @@ import {
   type ServiceState,
 } from './stack/local.js';
 import {
+  portFrom,
   portsFrom,
   REPOSITORY_ROOT,
+  SCORING_API,
   type ServiceContext,
   type ServiceName,
 } from './stack/services.js';
@@ -29,7 +31,7 @@ export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function localContext(env: NodeJS.ProcessEnv = process.env): ServiceContext {
-  return { dir: stackDir(env), ports: portsFrom(env) };
+  return { dir: stackDir(env), ports: portsFrom(env), apiPort: portFrom(env, SCORING_API) };
 }
 
 /** SCRAPE_INTERVAL: how often Prometheus scrapes and evaluates (default: the configured 15s). */
@@ -121,6 +123,12 @@ async function up(local: boolean): Promise<number> {
     console.log(`Alertmanager ${urls.alertmanager}, Grafana ${urls.grafana} (admin/admin)`);
   }
   console.log(`\nPush from churn with: export CHURN_PUSHGATEWAY_URL=${urls.pushgateway}`);
+  console.log(
+    services
+      ? `Prometheus scrapes churn serve at 127.0.0.1:${localContext().apiPort}: run churn serve ` +
+          `there (${SCORING_API.portVariable} moves it)`
+      : 'Prometheus scrapes churn serve on the host: run churn serve --host 0.0.0.0 (port 8000)',
+  );
   if (services) {
     console.log(
       `Alert notifications: tail -f ${relative(process.cwd(), join(stackDir(), 'alerts.log'))}`,

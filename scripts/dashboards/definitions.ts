@@ -1,7 +1,8 @@
 /**
- * The four dashboards: what each panel shows and why. `npm run dashboards` renders them to
+ * The dashboards: what each panel shows and why (API health in api-health.ts). `npm run dashboards` renders them to
  * monitoring/grafana/dashboards/; a test runs every query against a live Prometheus.
  */
+import { apiHealth } from './api-health.js';
 import { higherIsBetter, lowerIsBetter, type DashboardSpec, type PanelSpec } from './panels.js';
 import {
   currentModel,
@@ -515,4 +516,5 @@ export const DASHBOARDS: Record<string, DashboardSpec> = {
   'batch-jobs.json': batchJobs,
   'ml-model.json': model,
   'business.json': business,
+  'api-health.json': apiHealth,
 };

@@ -4,7 +4,8 @@
  * `datasource` variable, so an imported copy works with any Prometheus data source.
  */
 
-export type Unit = 'none' | 's' | 'dtdurations' | 'percentunit' | 'short' | 'dateTimeAsIso';
+export type Unit =
+  'none' | 's' | 'dtdurations' | 'percentunit' | 'short' | 'dateTimeAsIso' | 'reqps' | 'bytes';
 
 export interface Query {
   expr: string;

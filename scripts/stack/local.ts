@@ -12,6 +12,7 @@ import { renderAlertmanagerConfig, renderPrometheusConfig, type Addresses } from
 import {
   findBinary,
   MONITORING_DIR,
+  SCORING_API,
   SERVICES,
   type ServiceContext,
   type ServiceName,
@@ -135,9 +136,10 @@ export function serviceUrl(context: ServiceContext, name: ServiceName): string {
 }
 
 function writeConfigs(options: StackOptions, active: ServiceSpec[]): void {
-  const addresses: Addresses = Object.fromEntries(
-    SERVICES.map((spec) => [spec.composeAddress, `127.0.0.1:${options.ports[spec.name]}`]),
-  );
+  const addresses: Addresses = Object.fromEntries([
+    ...SERVICES.map((spec) => [spec.composeAddress, `127.0.0.1:${options.ports[spec.name]}`]),
+    [SCORING_API.composeAddress, `127.0.0.1:${options.apiPort ?? SCORING_API.defaultPort}`],
+  ]);
   const prometheusSource = join(MONITORING_DIR, 'prometheus', 'prometheus.yml');
   const prometheus = renderPrometheusConfig(readFileSync(prometheusSource, 'utf8'), {
     addresses,

@@ -14,7 +14,21 @@ export interface ServiceContext {
   /** Holds configuration copies, data, logs and PID files (outputs/monitoring by default). */
   dir: string;
   ports: Record<ServiceName, number>;
+  /** Where Prometheus scrapes `churn serve` on this machine (default: SCORING_API's port). */
+  apiPort?: number;
 }
+
+/**
+ * What Prometheus scrapes without the stack running it: the scoring API, `churn serve`, which
+ * runs where the models are. Its port variable is the one churn serve itself reads, so
+ * `CHURN_SERVE_PORT=8080` moves both.
+ */
+export const SCORING_API = {
+  title: 'churn serve (scraped, not started)',
+  composeAddress: 'host.docker.internal:8000',
+  defaultPort: 8000,
+  portVariable: 'CHURN_SERVE_PORT',
+} as const;
 
 export interface ServiceSpec {
   name: ServiceName;
@@ -147,15 +161,21 @@ export function findBinary(spec: ServiceSpec, path = process.env.PATH ?? ''): st
 
 export function portsFrom(env: NodeJS.ProcessEnv): Record<ServiceName, number> {
   const ports = {} as Record<ServiceName, number>;
-  for (const spec of SERVICES) {
-    const raw = env[spec.portVariable];
-    const port = raw === undefined || raw === '' ? spec.defaultPort : Number(raw);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(
-        `${spec.portVariable} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`,
-      );
-    }
-    ports[spec.name] = port;
-  }
+  for (const spec of SERVICES) ports[spec.name] = portFrom(env, spec);
   return ports;
+}
+
+/** The port a variable names, or the default when it is unset. */
+export function portFrom(
+  env: NodeJS.ProcessEnv,
+  { portVariable, defaultPort }: { portVariable: string; defaultPort: number },
+): number {
+  const raw = env[portVariable];
+  const port = raw === undefined || raw === '' ? defaultPort : Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(
+      `${portVariable} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return port;
 }

@@ -1,8 +1,8 @@
 /**
  * Runs the README's and the tutorial's commands as a newcomer would: in order, in one clone (a
  * scratch copy of the project), without a monitoring stack until step 3 starts one with
- * `npm run monitoring:up`, then with CHURN_PUSHGATEWAY_URL and PROMETHEUS_URL exported as step 3
- * says. `npx churn` runs the built CLI; `npm ci` is skipped (the checkout is installed), and
+ * `npm run monitoring:up`, then with CHURN_PUSHGATEWAY_URL, PROMETHEUS_URL and API_URL exported
+ * as step 3 says (churn serve listening on a free port of its own, CHURN_SERVE_PORT). `npx churn` runs the built CLI; `npm ci` is skipped (the checkout is installed), and
  * `npm run monitoring:up` and `npm run demo` run the real scripts with the stack on free ports and
  * its files under the clone's outputs/, as a reader's would be. What each command printed is kept
  * for its output block, as a reader would see it (normalize.ts).
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { copySampleProject } from '../sample-project.js';
 import { stopLocalStack } from '../stack/local.js';
 import { freePort } from '../stack/ports.js';
-import { REPOSITORY_ROOT, SERVICES, type ServiceName } from '../stack/services.js';
+import { REPOSITORY_ROOT, SCORING_API, SERVICES, type ServiceName } from '../stack/services.js';
 import {
   excerpt,
   readDocument,
@@ -110,14 +110,23 @@ export async function runTutorial(
   }
   const ports = {} as Record<ServiceName, number>;
   for (const spec of SERVICES) ports[spec.name] = await freePort();
+  // churn serve too listens on a free port, where the stack scrapes it (CHURN_SERVE_PORT).
+  const apiPort = await freePort();
   const places: RunPlaces = {
     project,
-    ports: SERVICES.map((spec) => [ports[spec.name], spec.defaultPort]),
+    ports: [
+      ...SERVICES.map((spec): [number, number] => [ports[spec.name], spec.defaultPort]),
+      [apiPort, SCORING_API.defaultPort],
+    ],
   };
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(
       Object.entries(process.env).filter(
-        ([key]) => !key.startsWith('CHURN_') && key !== 'FORCE_COLOR' && key !== 'PROMETHEUS_URL',
+        ([key]) =>
+          !key.startsWith('CHURN_') &&
+          key !== 'FORCE_COLOR' &&
+          key !== 'PROMETHEUS_URL' &&
+          key !== 'API_URL',
       ),
     ),
     PATH: `${bin}:${process.env.PATH}`,
@@ -127,6 +136,7 @@ export async function runTutorial(
     // Scrapes every second rather than every 15: the same figures, sooner.
     SCRAPE_INTERVAL: '1s',
     ...Object.fromEntries(SERVICES.map((spec) => [spec.portVariable, String(ports[spec.name])])),
+    [SCORING_API.portVariable]: String(apiPort),
   };
   let prometheus: string | null = null;
   const close = async () => {
@@ -157,6 +167,7 @@ export async function runTutorial(
           prometheus = `http://127.0.0.1:${ports.prometheus}`;
           env.CHURN_PUSHGATEWAY_URL = `http://127.0.0.1:${ports.pushgateway}`;
           env.PROMETHEUS_URL = prometheus;
+          env.API_URL = `http://127.0.0.1:${apiPort}`;
         }
       }
       documents.push({ document, text, runs });

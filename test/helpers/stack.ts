@@ -11,6 +11,8 @@ export interface TestStack {
   context: StackSelection;
   services: ServiceState[];
   url(name: ServiceName): string;
+  /** The free port Prometheus scrapes `churn serve` on (never a real 8000 of the machine). */
+  apiPort: number;
 }
 
 /**
@@ -24,9 +26,10 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const ports = {} as Record<ServiceName, number>;
   for (const spec of SERVICES) ports[spec.name] = await freePort();
+  const apiPort = await freePort();
   const context: StackSelection = options.grafanaFrom
-    ? { dir, ports, path: `${options.grafanaFrom}:${process.env.PATH}` }
-    : { dir, ports, leaveOut: ['grafana'] };
+    ? { dir, ports, apiPort, path: `${options.grafanaFrom}:${process.env.PATH}` }
+    : { dir, ports, apiPort, leaveOut: ['grafana'] };
   const services = await startLocalStack({ ...context, interval: '1s' });
-  return { context, services, url: (name) => serviceUrl(context, name) };
+  return { context, services, url: (name) => serviceUrl(context, name), apiPort };
 }

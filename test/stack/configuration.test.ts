@@ -124,6 +124,9 @@ describe('the alert rules', () => {
         'BatchJobFailed',
         'PushgatewayDown',
         'FeatureDrift',
+        'ScoringApiDown',
+        'ScoringApiHighErrorRate',
+        'ScoringApiHighLatency',
       ]),
     );
   });
@@ -192,7 +195,7 @@ describe('the Grafana provisioning', () => {
     expect(replaceGuide(guide), 'docs/grafana.md').toBe(guide);
   });
 
-  it('gives the four dashboards unique ids and panels unique ids within each', () => {
+  it('gives the dashboards unique ids and panels unique ids within each', () => {
     const dashboards = Object.values(renderedDashboards()).map(
       (text) =>
         JSON.parse(text) as {
@@ -200,7 +203,7 @@ describe('the Grafana provisioning', () => {
           panels: Array<{ id: number; gridPos: { x: number; w: number } }>;
         },
     );
-    expect(new Set(dashboards.map((dashboard) => dashboard.uid)).size).toBe(4);
+    expect(new Set(dashboards.map((dashboard) => dashboard.uid)).size).toBe(dashboards.length);
     for (const dashboard of dashboards) {
       const ids = dashboard.panels.map((panel) => panel.id);
       expect(new Set(ids).size, dashboard.uid).toBe(ids.length);

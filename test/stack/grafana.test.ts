@@ -188,6 +188,7 @@ requires(
       expect.objectContaining({ folder: 'churn', options: { path: DASHBOARDS } }),
     ]);
     expect(readdirSync(providers[0].options.path).sort()).toEqual([
+      'api-health.json',
       'batch-jobs.json',
       'business.json',
       'ml-model.json',

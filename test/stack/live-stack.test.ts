@@ -1,7 +1,8 @@
 /**
  * The whole monitoring path with the real Debian binaries: the stack starts as
  * `npm run monitoring:up` starts it (on free loopback ports), train, predict and retrain push,
- * and every dashboard query, alert and route is checked against what Prometheus then holds.
+ * churn serve answers customers and is scraped, and every dashboard query, alert and route is
+ * checked against what Prometheus then holds.
  */
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,12 @@ import { SERVICES, type ServiceName } from '../../scripts/stack/services.js';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
 import { MONITORING_STACK } from '../helpers/monitoring-binaries.js';
 import { requires } from '../helpers/prerequisites.js';
+import {
+  csvAsCustomers,
+  postJson,
+  startServeProcess,
+  type ServeProcess,
+} from '../helpers/serve.js';
 import { startTestStack } from '../helpers/stack.js';
 
 const EXPECTED_FIRING = [
@@ -43,13 +50,19 @@ requires(
   const project = join(scratch.path, 'project');
   let context: StackSelection;
   let services: ServiceState[];
+  let api: ServeProcess | undefined;
+  /** Predictions churn serve answered with 200. */
+  let served = 0;
   const url = (name: ServiceName) => serviceUrl(context, name);
 
   beforeAll(async () => {
-    ({ context, services } = await startTestStack(join(scratch.path, 'monitoring')));
+    let apiPort: number;
+    ({ context, services, apiPort } = await startTestStack(join(scratch.path, 'monitoring')));
 
     mkdirSync(project);
     copySampleProject(project);
+    // Up before the first model, as a deployment starts: it serves the champion once trained.
+    api = await startServeProcess(project, ['--port', String(apiPort)]);
     const push = { cwd: project, env: { CHURN_PUSHGATEWAY_URL: url('pushgateway') } };
     const steps = [
       ['train', '--quiet'],
@@ -64,7 +77,21 @@ requires(
     const failed = await runChurn(['predict', '--data', 'data/missing.csv', '--quiet'], push);
     expect(failed.code).toBe(2);
 
+    // Clients of the API for a few seconds, over several scrapes: customers one at a time and
+    // in batches, and a few mistakes of theirs (4xx).
+    const customers = csvAsCustomers(join(project, 'data', 'new_batch_2.csv'));
+    const until = Date.now() + 4000;
+    for (let i = 0; Date.now() < until; i++) {
+      const ok = await postJson(api.url, i % 5 === 0 ? customers.slice(0, 100) : customers[i]);
+      expect(ok.status).toBe(200);
+      served++;
+      if (i % 10 === 0) expect((await postJson(api.url, { idade: 40 })).status).toBe(422);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await fetch(`${api.url}/nowhere`)).status).toBe(404);
+
     const prometheus = url('prometheus');
+    await waitForSeries(prometheus, 'churn_api_requests_total{status="404"}', 30_000);
     await waitForSeries(
       prometheus,
       'churn_job_last_success_timestamp_seconds{job="churn_retrain"}',
@@ -83,6 +110,7 @@ requires(
   }, 180_000);
 
   afterAll(async () => {
+    await api?.stop();
     if (context) await stopLocalStack(context.dir);
     scratch.remove();
   });
@@ -107,7 +135,12 @@ requires(
       await new Promise((resolve) => setTimeout(resolve, 250));
       seen = await health();
     }
-    expect(seen).toEqual({ pushgateway: 'up', prometheus: 'up', alertmanager: 'up' });
+    expect(seen).toEqual({
+      pushgateway: 'up',
+      prometheus: 'up',
+      alertmanager: 'up',
+      churn_api: 'up',
+    });
     const { groups } = await apiGet<{
       groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }>;
     }>(new URL('/api/v1/rules', url('prometheus')));
@@ -157,6 +190,23 @@ requires(
       churn_predict: 1,
       churn_retrain: 0,
     });
+  });
+
+  it('holds what churn serve answered, and the champion it serves', async () => {
+    const prometheus = url('prometheus');
+    const value = async (expr: string) =>
+      (await instantQuery(prometheus, expr)).map((s) => s.value);
+    expect(await value('sum(churn_api_requests_total{route="/predict",status="200"})')).toEqual([
+      served,
+    ]);
+    expect(await value('sum(churn_api_requests_total{status="422"})')).toEqual([
+      Math.ceil(served / 10),
+    ]);
+    const champion = JSON.parse(
+      readFileSync(join(project, 'outputs', 'models', 'champion.json'), 'utf8'),
+    ).version;
+    const info = await instantQuery(prometheus, 'churn_model_info{job="churn_api"}');
+    expect(info.map((sample) => sample.metric.version)).toEqual([champion]);
   });
 
   it('fires the alerts the sample runs call for, and no others', async () => {
