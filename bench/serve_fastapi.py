@@ -6,11 +6,11 @@ each customer, and prometheus_client counting requests and timing them, as the c
 
 POST /predict takes one customer (a JSON object) or a list of them and answers what churn serve
 answers: churn_probability, churn_predicted, risk_level. Categories are integer codes, as our
-forest sees them (bench/fit_sklearn.py), so the encoding costs a dict lookup, not pandas.
+forest sees them, so the encoding costs a dict lookup, not pandas; the training rows, columns and
+codes are those of bench/fit_sklearn.py.
 
     python3 bench/serve_fastapi.py TRAIN.csv PORT
 """
-import csv
 import sys
 import time
 from typing import List, Optional, Union
@@ -21,32 +21,16 @@ from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel
 from sklearn.ensemble import RandomForestClassifier
 
+from fit_sklearn import CATEGORIES, ORDER, load  # the same columns, codes and training rows
+
 try:
     from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 except ImportError:  # python3-prometheus-client absent: serve without metrics
     Counter = None
 
-CATEGORIES = {
-    "pais": ["França", "Alemanha", "Espanha"],
-    "genero": ["Masculino", "Feminino"],
-    "cartao_credito": ["Não", "Sim"],
-}
-ORDER = ["pais", "genero", "cartao_credito", "idade", "anos_cliente", "saldo_conta",
-         "numero_produtos", "salario_estimado", "escore_credito"]
 CODES = {name: {value: code for code, value in enumerate(values)} for name, values in CATEGORIES.items()}
 THRESHOLD = 0.5
 MEDIUM, HIGH = 0.5, 0.7
-
-
-def load(path):
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        index = {name: i for i, name in enumerate(header)}
-        rows = list(reader)
-    features = np.array([encode_row({name: row[index[name]] for name in ORDER}) for row in rows])
-    labels = np.array([int(row[index["saiu"]]) for row in rows])
-    return features, labels
 
 
 def encode_row(values):
