@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError } from '../common/errors.js';
+import type { Explanation, ExplainMethod, FeatureColumn } from '../forest/index.js';
 import type { ApiMetrics, ApiRoute } from '../monitoring/api-metrics.js';
 import {
   copiedColumnIndexes,
@@ -15,6 +16,13 @@ import {
   PREDICTION_COLUMNS,
   predictionColumns,
 } from '../jobs/scoring/output-columns.js';
+import {
+  explanationColumns,
+  MISSING_VALUE,
+  shownContribution,
+  strongestReasons,
+  type ExplanationRequest,
+} from '../jobs/scoring/explanations.js';
 import { predictedChurn, shownProbability } from '../jobs/scoring/prediction.js';
 import {
   riskCutoffs,
@@ -37,6 +45,8 @@ export interface RouteContext {
   risk: RiskSettings;
   /** Longest CSV field or line, in characters (data.maxFieldSize). */
   maxFieldSize: number;
+  /** How `?explain` explains (explain.method). */
+  explainMethod: ExplainMethod;
   /** True once shutdown has begun: not ready any more. */
   stopping(): boolean;
 }
@@ -90,8 +100,7 @@ async function predict(
   const served = context.keeper.current;
   if (served === null) throw notReady();
   const format = bodyFormat(request.headers['content-type']);
-  const explain = explainCount(query, served);
-  if (explain > 0) throw explanationsUnavailable();
+  const explain = explanationAsked(query, served, context.explainMethod);
   const csvAnswer = wantsCsv(request.headers.accept);
   const { body, release } = await readBody(request, context.body, context.budget);
   try {
@@ -100,7 +109,7 @@ async function predict(
     const copy = csvAnswer ? copiedColumnIndexes(customers.source.header, schema.id, false) : [];
     let scored: ScoredCustomers;
     try {
-      scored = await scoreCustomers(served, customers, copy);
+      scored = await scoreCustomers(served, customers, { copy, explain: explain?.method });
     } catch (error) {
       // The encoder's word for a CSV body that lacks a feature column.
       if (error instanceof InputError) throw new HttpError(422, 'missing_features', error.message);
@@ -109,8 +118,8 @@ async function predict(
     const risk = riskCutoffs(context.risk, served.model.threshold);
     countScores(scored, context.metrics, risk);
     return csvAnswer
-      ? csvPredictions(scored, customers, served, risk)
-      : jsonPredictions(scored, customers, served, risk);
+      ? csvPredictions(scored, customers, served, risk, explain)
+      : jsonPredictions(scored, customers, served, risk, explain);
   } finally {
     release();
   }
@@ -136,11 +145,12 @@ function jsonPredictions(
   customers: Customers,
   served: ServedModel,
   risk: RiskCutoffs,
+  explain: ExplanationRequest | null,
 ): Answer {
   const { threshold, schema } = served.model;
   const predictions: Array<Record<string, unknown>> = [];
   const { ids } = customers;
-  for (const { scores } of batches) {
+  for (const { scores, columns, explanation } of batches) {
     for (let row = 0; row < scores.length; row++) {
       const score = scores[row];
       const index = predictions.length;
@@ -149,6 +159,9 @@ function jsonPredictions(
         [PROBABILITY]: shownProbability(score),
         [PREDICTED]: predictedChurn(score, threshold),
         [RISK_LEVEL]: riskLevel(score, risk),
+        ...(explain?.output === 'reasons' && explanation
+          ? { reasons: reasonsOf(served, columns, explanation, row, explain.count) }
+          : {}),
       });
     }
   }
@@ -158,16 +171,49 @@ function jsonPredictions(
   return json(200, { model_version: served.version, predictions, ...extra });
 }
 
+/**
+ * A customer's reasons as `churn predict --explain` finds them: the strongest contributions, in
+ * probability units to six decimals, each with the value the model read (a number as a number,
+ * a missing value as null).
+ */
+function reasonsOf(
+  served: ServedModel,
+  columns: FeatureColumn[],
+  explanation: Explanation,
+  row: number,
+  count: number,
+): Array<{ feature: string; value: string | number | null; contribution: number }> {
+  const { schema } = served.model;
+  return strongestReasons(schema, columns, explanation, row, count).map(
+    ({ feature, value, contribution }) => ({
+      feature,
+      value:
+        value === MISSING_VALUE
+          ? null
+          : schema.features.find((spec) => spec.name === feature)?.kind === 'numeric'
+            ? Number(value)
+            : value,
+      contribution: Number(shownContribution(contribution)),
+    }),
+  );
+}
+
 /** The very lines `churn predict` writes for these rows: its header, then one line per customer. */
 function csvPredictions(
   { batches, warnings }: ScoredCustomers,
   customers: Customers,
   served: ServedModel,
   risk: RiskCutoffs,
+  explain: ExplanationRequest | null,
 ): Answer {
   const { header } = customers.source;
-  const copy = copiedColumnIndexes(header, served.model.schema.id, false);
-  const columns = [copiedColumns(header, copy), predictionColumns(served.model.threshold, risk)];
+  const { schema, threshold } = served.model;
+  const copy = copiedColumnIndexes(header, schema.id, false);
+  const columns = [
+    copiedColumns(header, copy),
+    predictionColumns(threshold, risk),
+    ...(explain ? [explanationColumns(schema, explain)] : []),
+  ];
   let body = headerLine(columns);
   for (const batch of batches) body += formatRows(batch, columns);
   return {
@@ -185,28 +231,32 @@ function wantsCsv(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*text\/csv\b/i.test(accept);
 }
 
-/** `?explain=N`: the N features that most raise each customer's probability. */
-function explainCount(query: URLSearchParams, served: ServedModel): number {
+/** `?explain=K`: each customer's K strongest reasons, as `churn predict --explain K` gives them. */
+function explanationAsked(
+  query: URLSearchParams,
+  served: ServedModel,
+  method: ExplainMethod,
+): ExplanationRequest | null {
   const raw = query.get('explain');
-  if (raw === null) return 0;
+  if (raw === null) return null;
   const features = served.model.schema.features.length;
   const count = Number(raw);
-  if (!Number.isInteger(count) || count < 1 || count > features) {
+  if (raw.trim() === '' || !Number.isInteger(count) || count < 1 || count > features) {
     throw new HttpError(
       400,
       'invalid_explain',
       `explain must be a whole number from 1 to ${features} (the model's features), got "${raw}"`,
     );
   }
-  return count;
-}
-
-function explanationsUnavailable(): HttpError {
-  return new HttpError(
-    501,
-    'explanations_unavailable',
-    'per-customer explanations are not part of this churn yet: ask without explain',
-  );
+  if (!served.forest.explainable) {
+    throw new HttpError(
+      501,
+      'not_explainable',
+      `the model served (${served.version}) was saved by an older churn, without the training ` +
+        'rows per node that explanations need: retrain it to explain its scores',
+    );
+  }
+  return { output: 'reasons', count, method };
 }
 
 function notReady(): HttpError {

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { BatchEncoder, describeReadAsMissing } from '../data/batch-encoder.js';
-import type { BatchScorer, Forest } from '../forest/index.js';
+import type { BatchExplainer, BatchScorer, ExplainMethod, Forest } from '../forest/index.js';
 import type { LoadedModel } from '../registry/model-file.js';
 import type { ModelMetadata } from '../registry/registry.js';
 import { scoredBatches, type ScoredBatch } from '../jobs/scoring/batches.js';
@@ -30,22 +30,28 @@ export interface ScoredCustomers {
   warnings: string[];
 }
 
-/**
- * Scores every customer of a request. `copy` are the source columns each batch carries as CSV
- * cells (the id, for a CSV answer).
- */
+export interface ScoringChoices {
+  /** The source columns each batch carries as CSV cells (the id, for a CSV answer). */
+  copy?: readonly number[];
+  /** Explain each customer's score this way, as `churn predict --explain` does. */
+  explain?: ExplainMethod;
+}
+
+/** Scores every customer of a request, and explains them when asked. */
 export async function scoreCustomers(
   served: ServedModel,
   customers: Customers,
-  copy: readonly number[] = [],
+  { copy = [], explain }: ScoringChoices = {},
 ): Promise<ScoredCustomers> {
   const { source, rows } = customers;
   const encoder = new BatchEncoder(served.model.schema, source, Math.max(1, rows));
   const batches: ScoredBatch[] = [];
+  const scorer =
+    explain === undefined ? requestScorer(served.forest) : requestExplainer(served.forest, explain);
   for await (const batch of scoredBatches({
     source,
     encoder,
-    scorer: requestScorer(served.forest),
+    scorer,
     calibration: calibrationOf(served.model),
     copy,
   })) {
@@ -66,6 +72,17 @@ const THREADS = availableParallelism();
 function requestScorer(forest: Forest): BatchScorer {
   return {
     submit: (columns) => forest.score(columns, THREADS),
+    helpUntil: async (until) => {
+      await until;
+    },
+    close: async () => undefined,
+  };
+}
+
+/** requestScorer's counterpart that explains each batch too. */
+function requestExplainer(forest: Forest, method: ExplainMethod): BatchExplainer {
+  return {
+    submit: (columns) => forest.explain(columns, method, THREADS),
     helpUntil: async (until) => {
       await until;
     },

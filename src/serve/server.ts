@@ -7,6 +7,7 @@
 import { elapsedSeconds } from '../common/elapsed.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ExplainMethod } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics, ApiRoute } from '../monitoring/api-metrics.js';
 import type { RiskSettings } from '../jobs/scoring/risk.js';
@@ -31,6 +32,8 @@ export interface ServerSettings {
   keepAliveTimeoutMs: number;
   risk: RiskSettings;
   maxFieldSize: number;
+  /** How `?explain` explains (explain.method). */
+  explainMethod: ExplainMethod;
 }
 
 export interface Stopped {
@@ -61,6 +64,7 @@ export class ScoringServer {
       budget: new ByteBudget(settings.maxBufferedBytes),
       risk: settings.risk,
       maxFieldSize: settings.maxFieldSize,
+      explainMethod: settings.explainMethod,
       stopping: () => this.stopping,
     };
     this.server = createServer(

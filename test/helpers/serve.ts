@@ -56,6 +56,7 @@ export function serveOptions(
       high: CONFIG_SCHEMA['risk.high'].default,
     },
     maxFieldSize: 1_000_000,
+    explainMethod: 'exact',
     modelsDir: project.modelsDir,
     cwd: project.path,
     watchSeconds: 1,

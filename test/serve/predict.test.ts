@@ -139,6 +139,58 @@ describe('POST /predict', () => {
     ]);
   });
 
+  it('gives ?explain=3 the reasons churn predict --explain 3 writes, as JSON or as its CSV', async () => {
+    // A hundred customers of the drifted batch: exact TreeSHAP costs a hundred scorings.
+    const file = join(project.path, 'data', 'to-explain.csv');
+    const text = readFileSync(join(project.path, 'data', 'new_batch_2.csv'), 'utf8');
+    writeFileSync(file, text.split('\n').slice(0, 101).join('\n') + '\n');
+    const out = join(project.path, 'outputs', 'explained.csv');
+    await project.churn(['predict', '--data', file, '--explain', '3', '--out', out, '--quiet']);
+    const expected = readFileSync(out, 'utf8');
+    const csv = await fetch(`${server.url}/predict?explain=3`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+      body: readFileSync(file, 'utf8'),
+    });
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toBe(expected);
+
+    const customers = csvAsCustomers(file);
+    const response = await fetch(`${server.url}/predict?explain=3`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(customers),
+    });
+    const { predictions } = (await response.json()) as {
+      predictions: Array<{
+        reasons: Array<{ feature: string; value: unknown; contribution: number }>;
+      }>;
+    };
+    const [, ...lines] = expected.trim().split('\n');
+    predictions.forEach((prediction, i) => {
+      const cells = lines[i].split(',');
+      const reasons = [0, 1, 2].map((k) => {
+        const [feature, value] = cells[4 + 2 * k].split('=');
+        return { feature, value, contribution: Number(cells[5 + 2 * k]) };
+      });
+      expect(
+        prediction.reasons.map((r) => ({
+          ...r,
+          value: r.value === null ? '(missing)' : String(r.value),
+        })),
+        `customer ${i}`,
+      ).toEqual(reasons);
+    });
+    const single = await (
+      await fetch(`${server.url}/predict?explain=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(customers[0]),
+      })
+    ).json();
+    expect(single.reasons).toEqual(predictions[0].reasons.slice(0, 1));
+  });
+
   it('answers an empty array with no predictions', async () => {
     const response = await postJson(server.url, []);
     expect(response.status).toBe(200);

@@ -28,7 +28,8 @@ export function registerServe(program: Command, environment: Environment): void 
 Routes:
   POST /predict   one customer (a JSON object) or many (a JSON array, or CSV with
                   Content-Type: text/csv); answers churn_probability, churn_predicted and
-                  risk_level, the numbers churn predict writes (CSV back with Accept: text/csv)
+                  risk_level, the numbers churn predict writes (CSV back with Accept: text/csv);
+                  ?explain=K adds each customer's K strongest reasons, as predict --explain K
   GET  /healthz   alive        GET /readyz  a model is loaded      GET /model  the model served
   GET  /metrics   Prometheus metrics: requests, latency, in flight, customers by risk level
 
@@ -60,6 +61,7 @@ Examples:
             watchSeconds: serve.watchSeconds,
             risk: config.risk,
             maxFieldSize: config.data.maxFieldSize,
+            explainMethod: config.explain.method,
             modelsDir: config.modelsDir,
             model: flags.model,
             cwd: environment.cwd,

@@ -1,5 +1,5 @@
 /**
- * The explanation columns of `churn predict` (and what `churn serve` will answer): per customer,
+ * The explanation columns of `churn predict` (and the reasons `churn serve` answers): per customer,
  * the K strongest reasons behind the score, each a feature with the value the model read and its
  * signed contribution; or every feature's contribution with the base value they start from.
  *
@@ -210,7 +210,7 @@ export function shownExplanation(
 }
 
 /** Six decimals, as the probability: 0 stays 0, never −0. */
-function shownContribution(value: number): string {
+export function shownContribution(value: number): string {
   return String(Math.round(value * 1e6) / 1e6 + 0);
 }
 
