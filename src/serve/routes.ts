@@ -222,9 +222,17 @@ function csvPredictions(
     contentType: CSV_TYPE,
     headers: {
       'Churn-Model-Version': served.version,
-      ...(warnings.length > 0 ? { 'Churn-Warnings': JSON.stringify(warnings) } : {}),
+      ...(warnings.length > 0 ? { 'Churn-Warnings': asciiJson(warnings) } : {}),
     },
   };
+}
+
+/** JSON with every character outside printable ASCII escaped, as a header value must be. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[^\x20-\x7e]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function wantsCsv(accept: string | undefined): boolean {

@@ -119,7 +119,7 @@ describe('POST /predict', () => {
 
   it('scores unseen categories, text in a number and nulls as missing, as churn predict does, and says so', async () => {
     const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_1.csv')).slice(0, 3);
-    customers[0].pais = 'Portugal';
+    customers[0].pais = 'São Tomé…'; // beyond Latin-1 too, for the CSV answer's header
     customers[1].idade = 'forty';
     customers[2].saldo_conta = null;
     const header = Object.keys(customers[0]);
@@ -134,8 +134,15 @@ describe('POST /predict', () => {
     const answer = await response.json();
     expect(answer.predictions).toEqual(expected);
     expect(answer.warnings).toEqual([
-      '1 row(s) of the request have pais values the model never saw ("Portugal"): scored as missing',
+      '1 row(s) of the request have pais values the model never saw ("São Tomé…"): scored as missing',
       '1 row(s) of the request have idade values that are not numbers ("forty"): scored as missing',
+    ]);
+    const asCsv = await postCsv(csv, 'text/csv');
+    expect(asCsv.status).toBe(200);
+    expect(await asCsv.text()).toBe(await predicted('data/odd.csv'));
+    expect(JSON.parse(asCsv.headers.get('churn-warnings')!)).toEqual([
+      answer.warnings[0].replace('the request', 'the CSV body'),
+      answer.warnings[1].replace('the request', 'the CSV body'),
     ]);
   });
 
