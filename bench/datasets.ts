@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { bankCustomers } from '../src/data/synthetic/bank-customers.js';
 import type { FeatureColumn, TrainingSet } from '../src/forest/index.js';
 import { generateCustomers } from '../src/jobs/generate.js';
-import { silentLogger } from '../test/helpers/silent-logger.js';
-import { bankColumns } from '../test/helpers/bank-columns.js';
+import { silentLogger } from '../support/silent-logger.js';
+import { bankColumns } from '../support/bank-columns.js';
 
 export interface Dataset {
   name: string;

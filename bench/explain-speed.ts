@@ -3,14 +3,14 @@
  * (minSamplesLeaf 5, balanced classes, as `churn train` grows them) on the course's training file,
  * explaining its two later batches. Prints one JSON document of rows per second (median of three
  * rounds) for: the quadrature kernel on every core and on one thread, the TreeSHAP papers'
- * algorithm on one thread (a port, test/forest/shapley-reference.ts), the fast method, scoring.
+ * algorithm on one thread (a port, support/shapley-reference.ts), the fast method, scoring.
  */
 import { elapsedSeconds } from '../src/common/elapsed.js';
 import { availableParallelism } from 'node:os';
 import { trainForest, type FeatureColumn } from '../src/forest/index.js';
 import { toScoringColumns } from '../src/forest/predictor.js';
 import { deserializeForest } from '../src/forest/serialize.js';
-import { PathTreeShap } from '../test/forest/shapley-reference.js';
+import { PathTreeShap } from '../support/shapley-reference.js';
 import { csvColumns } from './datasets.js';
 
 const [trainCsv, ...scoreCsvs] = process.argv.slice(2);

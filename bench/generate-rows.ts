@@ -1,7 +1,7 @@
 /** The generator's streaming, measured in its own process: seconds and peak memory for N rows. */
 import { join } from 'node:path';
 import { generateCustomers } from '../src/jobs/generate.js';
-import { silentLogger } from '../test/helpers/silent-logger.js';
+import { silentLogger } from '../support/silent-logger.js';
 import { BENCH_DIR } from './datasets.js';
 
 const rows = Number(process.argv[2]);

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCustomers } from '../src/jobs/generate.js';
-import { silentLogger } from '../test/helpers/silent-logger.js';
+import { silentLogger } from '../support/silent-logger.js';
 import { BENCH_DIR } from './datasets.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -5,8 +5,8 @@ import { generateCustomers } from '../../src/jobs/generate.js';
 import { REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/prerequisites.js';
 import { COURSE_DATA, SHARED_DATA_DIR } from '../helpers/shared-data.js';
-import { readSimpleCsv } from '../helpers/simple-csv.js';
-import { silentLogger as silent } from '../helpers/silent-logger.js';
+import { readSimpleCsv } from '../../support/simple-csv.js';
+import { silentLogger as silent } from '../../support/silent-logger.js';
 
 const HEADER =
   'id_cliente,pais,genero,idade,anos_cliente,saldo_conta,numero_produtos,cartao_credito,salario_estimado,saiu,escore_credito';

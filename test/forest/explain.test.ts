@@ -14,9 +14,13 @@ import type { FlatForest } from '../../src/forest/flat-forest.js';
 import { flatten, toScoringColumns } from '../../src/forest/predictor.js';
 import { deserializeForest } from '../../src/forest/serialize.js';
 import { TreeBuilder, type Tree } from '../../src/forest/tree.js';
-import { bankColumns } from '../helpers/bank-columns.js';
+import { bankColumns } from '../../support/bank-columns.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { bruteForceShapley, PathTreeShap, referencePathAttribution } from './shapley-reference.js';
+import {
+  bruteForceShapley,
+  PathTreeShap,
+  referencePathAttribution,
+} from '../../support/shapley-reference.js';
 
 /** Three numeric features and two categorical ones of five codes. */
 const FEATURES: FeatureInfo[] = [

@@ -10,11 +10,11 @@ import {
   type TrainingSet,
 } from '../../src/forest/index.js';
 import { generateCustomers } from '../../src/jobs/generate.js';
-import { bankColumns } from '../helpers/bank-columns.js';
+import { bankColumns } from '../../support/bank-columns.js';
 import { tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/prerequisites.js';
 import { COURSE_DATA, SHARED_DATA_DIR } from '../helpers/shared-data.js';
-import { silentLogger } from '../helpers/silent-logger.js';
+import { silentLogger } from '../../support/silent-logger.js';
 
 const numeric = (name: string, values: number[]): FeatureColumn => ({
   name,

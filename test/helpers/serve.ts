@@ -8,7 +8,7 @@ import { CONFIG_SCHEMA } from '../../src/config/schema.js';
 import { startServing, type RunningServer, type ServeJobOptions } from '../../src/jobs/serve.js';
 import { csvCustomers } from '../../scripts/load-test.js';
 import { CHURN_BIN, copySampleProject, runChurn, tempDir } from './cli.js';
-import { silentLogger } from './silent-logger.js';
+import { silentLogger } from '../../support/silent-logger.js';
 
 export interface Project {
   path: string;

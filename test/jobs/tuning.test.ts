@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trainForest } from '../../src/forest/index.js';
 import { outOfBagAuc, tuneForest, TUNING_GRID } from '../../src/jobs/tuning.js';
 import { mixedRows } from '../forest/stage-data.js';
-import { silentLogger } from '../helpers/silent-logger.js';
+import { silentLogger } from '../../support/silent-logger.js';
 
 describe('out-of-bag tuning', () => {
   it('grows one forest per grid setting and keeps the one with the best out-of-bag AUC', async () => {

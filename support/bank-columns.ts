@@ -1,4 +1,4 @@
-import type { FeatureColumn, TrainingSet } from '../../src/forest/index.js';
+import type { FeatureColumn, TrainingSet } from '../src/forest/index.js';
 import { readSimpleCsv } from './simple-csv.js';
 
 const CATEGORICAL = ['pais', 'genero', 'cartao_credito'];

@@ -1,8 +1,8 @@
 /**
- * Reference explanations for tests, computed the slow and obvious way from their definitions,
+ * Reference explanations for tests and bench/explain-speed.ts, computed the slow and obvious way from their definitions,
  * sharing no code with the engine's kernels (not even the decision of which side a value goes).
  */
-import type { FlatForest } from '../../src/forest/flat-forest.js';
+import type { FlatForest } from '../src/forest/flat-forest.js';
 
 /** The side a raw value takes at a split, decided again from the node arrays. */
 function takesLeft(flat: FlatForest, node: number, x: number): boolean {
