@@ -113,15 +113,6 @@ function splitRows(table: LabelledTable, options: FitSettings): Split {
   }
 }
 
-interface FittedForest {
-  forest: Forest;
-  calibration: CalibrationMap;
-  tuning: TuningRecord | null;
-  threshold: number;
-  outOfBagFBeta: number;
-  seconds: number;
-}
-
 /**
  * Grows the forest (or, tuning, the best of the grid's), then fits the calibration map and the
  * threshold on the rows each tree did not see.
@@ -130,7 +121,9 @@ async function fitForest(
   train: TrainingSet,
   options: FitSettings,
   log: Logger,
-): Promise<FittedForest> {
+): Promise<
+  Pick<FittedModel, 'forest' | 'calibration' | 'tuning' | 'threshold' | 'outOfBagFBeta' | 'seconds'>
+> {
   log.info('growing forest', { ...options.model, rows: train.labels.length, tune: !!options.tune });
   const started = performance.now();
   const { trained, tuning } = options.tune
