@@ -37,7 +37,7 @@
  *   1  the row took every edge on i above but not this one: merged o becomes 0
  *   2  the row took this edge and every one on i above: merged o stays 1
  */
-import type { FlatForest } from './flat-forest.js';
+import { largestTree, treeSize, type FlatForest } from './flat-forest.js';
 import { goesLeft } from './predictor.js';
 import { gaussLegendre } from './quadrature.js';
 
@@ -76,8 +76,7 @@ export class ExactTreeShap {
   constructor(private readonly forest: FlatForest) {
     if (!forest.cover) throw new ExplanationUnavailableError();
     this.featureCount = forest.categorical.length;
-    let largest = 0;
-    for (let t = 0; t < forest.trees; t++) largest = Math.max(largest, treeSize(forest, t));
+    const largest = largestTree(forest);
     this.nearest = new Int32Array(largest);
     this.merged = new Float64Array(largest);
     this.distinct = new Int32Array(largest);
@@ -308,9 +307,4 @@ export class ExplanationUnavailableError extends Error {
     );
     this.name = 'ExplanationUnavailableError';
   }
-}
-
-export function treeSize(forest: FlatForest, t: number): number {
-  const end = t + 1 < forest.trees ? forest.roots[t + 1] : forest.feature.length;
-  return end - forest.roots[t];
 }

@@ -13,8 +13,8 @@
  * Each node's credit (its expected value minus its parent's) is computed once per forest; the
  * walk adds it as a row steps into the node, so crediting costs a load and an addition a step.
  */
-import { ExplanationUnavailableError, treeSize } from './explain-exact.js';
-import type { FlatForest } from './flat-forest.js';
+import { ExplanationUnavailableError } from './explain-exact.js';
+import { largestTree, treeSize, type FlatForest } from './flat-forest.js';
 import { BlockWalker } from './predictor.js';
 
 export class PathAttribution {
@@ -26,9 +26,7 @@ export class PathAttribution {
     if (!forest.cover) throw new ExplanationUnavailableError();
     this.featureCount = forest.categorical.length;
     this.credit = new Float64Array(forest.feature.length);
-    let largest = 0;
-    for (let t = 0; t < forest.trees; t++) largest = Math.max(largest, treeSize(forest, t));
-    const expected = new Float64Array(largest);
+    const expected = new Float64Array(largestTree(forest));
     for (let t = 0; t < forest.trees; t++) {
       const root = forest.roots[t];
       nodeExpectations(forest, t, expected);

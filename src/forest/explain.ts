@@ -9,9 +9,9 @@
  * Both work on the forest's raw probability, on the rows as scoring sees them (missing values and
  * unseen categories go where scoring sends them), and give scoring's probabilities bit for bit.
  */
-import { ExactTreeShap, ExplanationUnavailableError, treeSize } from './explain-exact.js';
+import { ExactTreeShap, ExplanationUnavailableError } from './explain-exact.js';
 import { nodeExpectations, PathAttribution } from './explain-paths.js';
-import type { FlatForest } from './flat-forest.js';
+import { largestTree, type FlatForest } from './flat-forest.js';
 import { predictRange } from './predictor.js';
 
 export const EXPLAIN_METHODS = ['exact', 'fast'] as const;
@@ -40,8 +40,24 @@ export interface RowExplainer {
   ): void;
 }
 
+const explainers = new WeakMap<FlatForest, Map<ExplainMethod, RowExplainer>>();
+
+/**
+ * This thread's explainer of a forest by a method, made once: its tables (path attribution's
+ * credit per node) and buffers are reused by every call, which run one at a time.
+ */
 export function rowExplainer(forest: FlatForest, method: ExplainMethod): RowExplainer {
-  if (method === 'fast') return new PathAttribution(forest);
+  let byMethod = explainers.get(forest);
+  if (!byMethod) explainers.set(forest, (byMethod = new Map()));
+  let explainer = byMethod.get(method);
+  if (!explainer) {
+    explainer = method === 'fast' ? new PathAttribution(forest) : exactExplainer(forest);
+    byMethod.set(method, explainer);
+  }
+  return explainer;
+}
+
+function exactExplainer(forest: FlatForest): RowExplainer {
   const shap = new ExactTreeShap(forest);
   return {
     explain(columns, start, end, scores, contributions) {
@@ -58,9 +74,7 @@ export function baseValue(forest: FlatForest): number {
   let base = baseValues.get(forest);
   if (base === undefined) {
     if (!forest.cover) throw new ExplanationUnavailableError();
-    let largest = 0;
-    for (let t = 0; t < forest.trees; t++) largest = Math.max(largest, treeSize(forest, t));
-    const expected = new Float64Array(largest);
+    const expected = new Float64Array(largestTree(forest));
     base = 0;
     for (let t = 0; t < forest.trees; t++) {
       nodeExpectations(forest, t, expected);

@@ -37,6 +37,19 @@ export interface LockstepTables {
   split: Float64Array;
 }
 
+/** The nodes of tree t. */
+export function treeSize(forest: FlatForest, t: number): number {
+  const end = t + 1 < forest.trees ? forest.roots[t + 1] : forest.feature.length;
+  return end - forest.roots[t];
+}
+
+/** The nodes of the forest's largest tree, for buffers that hold one tree at a time. */
+export function largestTree(forest: FlatForest): number {
+  let largest = 0;
+  for (let t = 0; t < forest.trees; t++) largest = Math.max(largest, treeSize(forest, t));
+  return largest;
+}
+
 export type ForestArray = Int32Array | Uint8Array | Uint32Array | Float64Array;
 
 /** The name of each of a flat forest's arrays, the lockstep tables' included. */

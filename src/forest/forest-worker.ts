@@ -52,15 +52,8 @@ const scoring = new Map<
     contributions: Float64Array | null;
   }
 >();
-/**
- * The last forest scored, copied out of shared memory once for all its batches, with an
- * explainer per method once one is asked for.
- */
-let privateForest: {
-  id: number;
-  forest: FlatForest;
-  explainers: Map<ExplainMethod, RowExplainer>;
-} | null = null;
+/** The last forest scored, copied out of shared memory once for all its batches. */
+let privateForest: { id: number; forest: FlatForest } | null = null;
 let forgotten = 0;
 const COLLECT_EVERY_BATCHES = 4;
 
@@ -99,23 +92,14 @@ parentPort?.on('message', (request: WorkerRequest) => {
     }
     case 'score-setup': {
       if (privateForest?.id !== request.forestId) {
-        privateForest = {
-          id: request.forestId,
-          forest: privateForestCopy(request.forest),
-          explainers: new Map(),
-        };
+        privateForest = { id: request.forestId, forest: privateForestCopy(request.forest) };
       }
-      const { forest, explainers } = privateForest;
-      let explainer: RowExplainer | null = null;
-      if (request.explain) {
-        explainer = explainers.get(request.explain) ?? rowExplainer(forest, request.explain);
-        explainers.set(request.explain, explainer);
-      }
+      const forest = privateForest.forest;
       scoring.set(request.batch, {
         forest,
         columns: request.columns,
         out: request.out,
-        explainer,
+        explainer: request.explain ? rowExplainer(forest, request.explain) : null,
         contributions: request.contributions,
       });
       break;
