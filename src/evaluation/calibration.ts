@@ -225,9 +225,11 @@ export interface Contributions {
 }
 
 /**
- * Explanations of raw probabilities carried onto calibrated ones: the base value through the map,
- * and each row's contributions scaled by (calibrate(raw) − calibrate(base)) / (raw − base), so
- * they add up to the calibrated probability and keep their signs and proportions.
+ * Explanations of raw probabilities carried onto calibrated ones: the base value b through the
+ * map c, and the contributions of a row scored p multiplied by (c(p) − c(b)) / (p − b), so that
+ * they add up to the calibrated probability with the same signs and order of strength (where
+ * p = b, by the slope of c at b). A contribution then reads as its share of the calibrated move
+ * from the base value; no exact algorithm gives Shapley values of a non-linear c itself.
  */
 export function calibrateExplanation<T extends Contributions>(
   map: CalibrationMap,
@@ -238,12 +240,15 @@ export function calibrateExplanation<T extends Contributions>(
   const base = explained.baseValue;
   const calibratedBase = calibrate(map, base);
   const scores = calibrateAll(map, explained.scores);
+  const step = 1e-6;
+  const slopeAtBase = (calibrate(map, base + step) - calibrate(map, base - step)) / (2 * step);
   const contributions = new Float64Array(explained.contributions.length);
   for (let row = 0; row < scores.length; row++) {
     const raw = explained.scores[row];
-    const scale = raw === base ? 1 : (scores[row] - calibratedBase) / (raw - base);
+    const factor =
+      Math.abs(raw - base) > step ? (scores[row] - calibratedBase) / (raw - base) : slopeAtBase;
     for (let f = 0; f < features; f++) {
-      contributions[row * features + f] = explained.contributions[row * features + f] * scale;
+      contributions[row * features + f] = explained.contributions[row * features + f] * factor;
     }
   }
   return { ...explained, scores, contributions, baseValue: calibratedBase };

@@ -1,9 +1,11 @@
 /**
  * The explanation summary a model's report shows (what drives its scores): a sample of labelled
- * rows (the holdout at train time, `--data` for an older model) explained and summarized.
+ * rows (the holdout at train time, `--data` for an older model) explained and summarized, on the
+ * calibrated probabilities every command shows.
  */
 import type { DataSchema } from '../data/schema.js';
 import { takeRows } from '../data/split.js';
+import { calibrateExplanation, type CalibrationMap } from '../evaluation/calibration.js';
 import { summarize, type ExplanationSummary } from '../evaluation/explanations.js';
 import type { ExplainMethod, FeatureColumn, Forest } from '../forest/index.js';
 
@@ -20,6 +22,7 @@ export async function explanationSummary(
   forest: Forest,
   columns: FeatureColumn[],
   schema: DataSchema,
+  calibration: CalibrationMap,
   threads?: number | null,
 ): Promise<ExplanationSummary | null> {
   const total = columns.length === 0 ? 0 : columnLength(columns[0]);
@@ -29,7 +32,11 @@ export async function explanationSummary(
   const rows = Uint32Array.from({ length: count }, (_, i) => Math.floor((i * total) / count));
   const sample = takeRows({ features: columns, labels: new Uint8Array(total) }, rows).features;
   const method: ExplainMethod = count * forest.nodeCount <= EXACT_WORK ? 'exact' : 'fast';
-  const explanation = await forest.explain(sample, method, threads ?? undefined);
+  const explanation = calibrateExplanation(
+    calibration,
+    await forest.explain(sample, method, threads ?? undefined),
+    schema.features.length,
+  );
   const categoryNames = schema.features.map((feature) =>
     feature.kind === 'categorical' ? feature.categories : null,
   );

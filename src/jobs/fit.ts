@@ -84,6 +84,7 @@ export async function fitAndEvaluate(
     fitted.forest,
     holdout.features,
     table.schema,
+    fitted.calibration,
     settings.model.threads,
   );
   if (explanations) {

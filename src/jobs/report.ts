@@ -26,7 +26,7 @@ import type { LoadedModel } from '../registry/model-file.js';
 import type { ExplanationSummary } from '../evaluation/explanations.js';
 import type { FeatureColumn } from '../forest/index.js';
 import { explanationSummary } from './explanation-summary.js';
-import { churnProbabilities } from './scoring/probability.js';
+import { calibrationOf, churnProbabilities } from './scoring/probability.js';
 
 export interface ReportJobOptions {
   model?: string;
@@ -68,7 +68,12 @@ export async function writeReport(options: ReportJobOptions, log: Logger): Promi
     data.drift = drift;
     // A model saved before its holdout was explained is explained on the file instead.
     if (!data.explanations) {
-      data.explanations = await explanationSummary(loaded.forest, columns, loaded.model.schema);
+      data.explanations = await explanationSummary(
+        loaded.forest,
+        columns,
+        loaded.model.schema,
+        calibrationOf(loaded.model),
+      );
       data.explainedSet = set.title;
     }
   }

@@ -3,6 +3,7 @@ import { Random } from '../../src/common/random.js';
 import {
   calibrate,
   calibrateAll,
+  calibrateExplanation,
   fitIsotonic,
   fitPlatt,
   IDENTITY,
@@ -115,5 +116,46 @@ describe('every calibration map', () => {
     );
     expect(() => parseCalibration({ method: 'platt', a: -1, b: 0 })).toThrow('reverse the ranking');
     expect(() => parseCalibration({ method: 'beta' })).toThrow('not a valid calibration map');
+  });
+});
+
+describe('explanations carried onto calibrated probabilities', () => {
+  const platt: CalibrationMap = { method: 'platt', a: 3, b: -1 };
+  const explained = {
+    scores: Float64Array.of(0.45, 0.12),
+    contributions: Float64Array.of(0.15, -0.05, 0.15, -0.1, 0, 0.02),
+    baseValue: 0.2,
+  };
+
+  it('add up to the calibrated probability, keeping every sign and the order of strength', () => {
+    const shown = calibrateExplanation(platt, explained, 3);
+    expect(shown.baseValue).toBe(calibrate(platt, 0.2));
+    for (const row of [0, 1]) {
+      const own = shown.contributions.subarray(row * 3, row * 3 + 3);
+      const sum = shown.baseValue + own.reduce((a, b) => a + b, 0);
+      expect(shown.scores[row]).toBe(calibrate(platt, explained.scores[row]));
+      expect(sum).toBeCloseTo(shown.scores[row], 12);
+      own.forEach((value, f) => {
+        expect(Math.sign(value)).toBe(Math.sign(explained.contributions[row * 3 + f]));
+      });
+    }
+    expect(Math.abs(shown.contributions[3])).toBeGreaterThan(Math.abs(shown.contributions[5]));
+  });
+
+  it('of a row scored at the base value cancel out, scaled by the slope of the map there', () => {
+    const still = {
+      scores: Float64Array.of(0.2),
+      contributions: Float64Array.of(0.05, -0.05, 0),
+      baseValue: 0.2,
+    };
+    const shown = calibrateExplanation(platt, still, 3);
+    const c = calibrate(platt, 0.2);
+    // Platt's map is sigmoid(a·logit(p) + b): its slope at p is a·c(1 − c) / (p(1 − p)).
+    expect(shown.contributions[0]).toBeCloseTo((0.05 * 3 * c * (1 - c)) / (0.2 * 0.8), 6);
+    expect(shown.contributions[0] + shown.contributions[1]).toBeCloseTo(0, 12);
+  });
+
+  it('are left as they are by the identity map', () => {
+    expect(calibrateExplanation(IDENTITY, explained, 3)).toBe(explained);
   });
 });

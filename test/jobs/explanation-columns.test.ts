@@ -5,7 +5,6 @@ import type { ScoredBatch } from '../../src/jobs/scoring/batches.js';
 import {
   explanationColumns,
   isExplanationColumn,
-  shownExplanation,
   strongestReasons,
 } from '../../src/jobs/scoring/explanations.js';
 
@@ -69,31 +68,6 @@ describe('the explanation columns', () => {
       'contribution_saldo',
     ]);
     expect(all.cells(batch)).toEqual(['0.2,0.15,-0.05,0.1', '0.2,-0.1,0,0.02']);
-  });
-
-  it('rescale to a calibrated probability so that they still add up to it, keeping signs and order', () => {
-    const calibrate = (raw: number) => 1 / (1 + Math.exp(-(3 * raw - 1)));
-    for (const row of [0, 1]) {
-      const shown = new Float64Array(3);
-      const base = shownExplanation(explanation, row, 3, calibrate, shown);
-      expect(base).toBe(calibrate(0.2));
-      const sum = base + shown.reduce((a, b) => a + b, 0);
-      expect(sum).toBeCloseTo(calibrate(explanation.scores[row]), 12);
-      shown.forEach((value, f) => {
-        expect(Math.sign(value)).toBe(Math.sign(explanation.contributions[row * 3 + f]));
-      });
-    }
-    // A row scored at the base value: contributions that cancel, scaled by the slope there.
-    const still: Explanation = {
-      scores: Float64Array.of(0.2),
-      contributions: Float64Array.of(0.05, -0.05, 0),
-      baseValue: 0.2,
-    };
-    const shown = new Float64Array(3);
-    shownExplanation(still, 0, 3, calibrate, shown);
-    const slope = 3 * calibrate(0.2) * (1 - calibrate(0.2));
-    expect(shown[0]).toBeCloseTo(0.05 * slope, 8);
-    expect(shown[0] + shown[1]).toBeCloseTo(0, 12);
   });
 
   it("are known again in an input, so that --keep-columns replaces an earlier run's", () => {

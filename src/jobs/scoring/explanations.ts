@@ -4,7 +4,8 @@
  * signed contribution; or every feature's contribution with the base value they start from.
  *
  * Contributions are in the units of churn_probability (0.05 = 5 percentage points), and the base
- * value plus a row's contributions is its churn_probability, up to the six decimals shown.
+ * value plus a row's contributions is its churn_probability, up to the six decimals shown: a
+ * batch's explanation arrives calibrated with its scores (scoredBatches, calibrateExplanation).
  */
 import { InputError, UsageError } from '../../common/errors.js';
 import { displayPath } from '../../common/paths.js';
@@ -22,14 +23,6 @@ export type ExplanationRequest =
 /** What a missing value (or a category the model never saw) reads as in a reason. */
 export const MISSING_VALUE = '(missing)';
 
-/**
- * The scale explanations are shown on: the probability churn shows, from the forest's raw one.
- * The identity until a model carries a calibration map; with one, contributions are rescaled
- * (see shownExplanation) so that they still add up to the probability shown.
- */
-export type ShownScale = (raw: number) => number;
-export const RAW_SCALE: ShownScale = (raw) => raw;
-
 export interface Reason {
   feature: string;
   /** The value as the model read it: a number, a category, or MISSING_VALUE. */
@@ -37,11 +30,7 @@ export interface Reason {
   contribution: number;
 }
 
-export function explanationColumns(
-  schema: DataSchema,
-  request: ExplanationRequest,
-  scale: ShownScale = RAW_SCALE,
-): OutputColumns {
+export function explanationColumns(schema: DataSchema, request: ExplanationRequest): OutputColumns {
   const names = explanationColumnNames(schema, request);
   if (request.output === 'contributions') {
     return {
@@ -51,18 +40,20 @@ export function explanationColumns(
         const width = schema.features.length;
         const rows = batch.scores.length;
         const cells: string[] = new Array(rows);
-        const shown = new Float64Array(width);
+        const { contributions } = explanation;
+        const base = String(shownProbability(explanation.baseValue));
         for (let row = 0; row < rows; row++) {
-          const base = shownExplanation(explanation, row, width, scale, shown);
-          let line = String(shownProbability(base));
-          for (let f = 0; f < width; f++) line += ',' + shownContribution(shown[f]);
+          let line = base;
+          for (let f = 0; f < width; f++) {
+            line += ',' + shownContribution(contributions[row * width + f]);
+          }
           cells[row] = line;
         }
         return cells;
       },
     };
   }
-  const finder = new ReasonFinder(schema, scale);
+  const finder = new ReasonFinder(schema);
   return {
     names,
     cells(batch) {
@@ -135,20 +126,14 @@ export function strongestReasons(
   explanation: Explanation,
   row: number,
   count: number,
-  scale: ShownScale = RAW_SCALE,
 ): Reason[] {
-  return new ReasonFinder(schema, scale).strongest(columns, explanation, row, count);
+  return new ReasonFinder(schema).strongest(columns, explanation, row, count);
 }
 
 class ReasonFinder {
-  private readonly shown: Float64Array;
   private readonly taken: Uint8Array;
 
-  constructor(
-    private readonly schema: DataSchema,
-    private readonly scale: ShownScale,
-  ) {
-    this.shown = new Float64Array(schema.features.length);
+  constructor(private readonly schema: DataSchema) {
     this.taken = new Uint8Array(schema.features.length);
   }
 
@@ -158,9 +143,9 @@ class ReasonFinder {
     row: number,
     count: number,
   ): Reason[] {
-    const { schema, shown, taken } = this;
+    const { schema, taken } = this;
     const width = schema.features.length;
-    shownExplanation(explanation, row, width, this.scale, shown);
+    const shown = explanation.contributions.subarray(row * width, (row + 1) * width);
     taken.fill(0);
     const reasons: Reason[] = [];
     for (let k = 0; k < Math.min(count, width); k++) {
@@ -179,34 +164,6 @@ class ReasonFinder {
     }
     return reasons;
   }
-}
-
-/**
- * Writes a row's contributions on the shown scale into `out` and returns the base value on it.
- * On the raw scale they are TreeSHAP's (or path attribution's) own. On a calibrated scale c(·),
- * each contribution is multiplied by (c(p) − c(b)) / (p − b), p the row's raw probability and b
- * the raw base value, so that the base value c(b) plus the contributions is c(p), the probability
- * shown; their signs and order stay. (Where p = b, the slope of c around b is used instead.)
- */
-export function shownExplanation(
-  explanation: Explanation,
-  row: number,
-  width: number,
-  scale: ShownScale,
-  out: Float64Array,
-): number {
-  const { contributions, baseValue } = explanation;
-  const raw = explanation.scores[row];
-  let factor = 1;
-  if (scale !== RAW_SCALE) {
-    const step = 1e-6;
-    factor =
-      Math.abs(raw - baseValue) > step
-        ? (scale(raw) - scale(baseValue)) / (raw - baseValue)
-        : (scale(baseValue + step) - scale(baseValue - step)) / (2 * step);
-  }
-  for (let f = 0; f < width; f++) out[f] = contributions[row * width + f] * factor;
-  return scale(baseValue);
 }
 
 /** Six decimals, as the probability: 0 stays 0, never −0. */
