@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Delimiter } from '../data/delimiter.js';
-import { parseShard, type Shard } from '../data/shard.js';
+import type { Shard } from '../data/shard.js';
 
 /** Commander argument parsers whose errors name the accepted range; commander names the flag. */
 export function integerArg(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -73,6 +73,16 @@ export function groupingArg(
     );
   }
   return [...previous, [label, value.slice(at + 1)]];
+}
+
+/** `K/N`, as `--shard` takes it: K from 0 to N - 1. */
+export function parseShard(text: string): Shard | null {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!match) return null;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (!Number.isSafeInteger(count) || count < 1 || index >= count) return null;
+  return { index, count };
 }
 
 export function shardArg(value: string): Shard {

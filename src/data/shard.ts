@@ -43,16 +43,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const CHUNK = 1 << 20;
 
-/** `K/N`, as `--shard` takes it: K from 0 to N - 1. */
-export function parseShard(text: string): Shard | null {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!match) return null;
-  const index = Number(match[1]);
-  const count = Number(match[2]);
-  if (!Number.isSafeInteger(count) || count < 1 || index >= count) return null;
-  return { index, count };
-}
-
 /** `2-of-4`: how a shard's output and its metrics name it. */
 export function shardLabel({ index, count }: Shard): string {
   return `${String(index).padStart(String(count - 1).length, '0')}-of-${count}`;

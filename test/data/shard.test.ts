@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCsv } from '../../src/data/csv-reader.js';
 import { csvLine } from '../../src/data/csv-writer.js';
-import { locateShard, parseShard, shardLabel, type Shard } from '../../src/data/shard.js';
+import { parseShard } from '../../src/cli/parse.js';
+import { locateShard, shardLabel, type Shard } from '../../src/data/shard.js';
 import { tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir();
