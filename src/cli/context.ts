@@ -9,7 +9,7 @@ import { colorWanted } from '../common/colors.js';
 import { registerCredentials, registerSecret } from '../common/secrets.js';
 import { loadConfig } from '../config/load.js';
 import type { ChurnConfig, ConfigKey, LogLevel } from '../config/schema.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { createLogger, type RunLogger } from '../logging/logger.js';
 import { useSigningKey } from '../registry/registry.js';
 import { configOverrides } from './flags.js';
 import { Output, type OutputStreams } from './output.js';
@@ -25,7 +25,7 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   config: ChurnConfig;
-  log: Logger;
+  log: RunLogger;
   out: Output;
   runId: string;
   /**

@@ -60,9 +60,16 @@ export interface LoggerOptions {
 
 /** A run's logger. */
 export interface RunLogger extends Logger {
-  /** Writes the lines held back for a folder that did not exist (see dirOnlyWhenKept). */
+  /**
+   * Writes the lines held back for a folder that did not exist (see dirOnlyWhenKept), and the
+   * next ones straight to the file: for a run that succeeded, or one that is under way for good
+   * (a server listening).
+   */
   keep(): void;
 }
+
+/** Lines held for a folder that does not exist yet: past them a run keeps its log anyway. */
+const HELD_LINES = 1000;
 
 export function createLogger(options: LoggerOptions): RunLogger {
   const transports: winston.transport[] = [];
@@ -81,7 +88,8 @@ export function createLogger(options: LoggerOptions): RunLogger {
       format: winston.format.combine(timestampUnlessHeld(), winston.format.json()),
     });
   if (options.dir && options.dirOnlyWhenKept && !existsSync(options.dir)) {
-    held = holdLines(options.level);
+    // A run that logs this much is a long one, whose record matters more than a tidy folder.
+    held = holdLines(options.level, () => setImmediate(() => logger.keep()));
     transports.push(held.transport);
   } else if (options.dir) {
     fileTransport = openFile(options.dir);
@@ -99,7 +107,7 @@ export function createLogger(options: LoggerOptions): RunLogger {
       }),
     );
   }
-  const logger = winston.createLogger({
+  const winstonLogger = winston.createLogger({
     levels: LEVEL_PRIORITY,
     level: options.level,
     // Before any transport: no secret reaches the console or the file, whatever its source.
@@ -112,11 +120,11 @@ export function createLogger(options: LoggerOptions): RunLogger {
   const log =
     (level: LogLevel, fileOnly = false) =>
     (message: string, context: LogContext = {}) => {
-      if (!logger.writable) return;
-      logger.log({ level, message, ...serializeErrors(context), [FILE_ONLY]: fileOnly });
+      if (!winstonLogger.writable) return;
+      winstonLogger.log({ level, message, ...serializeErrors(context), [FILE_ONLY]: fileOnly });
     };
 
-  return {
+  const logger: RunLogger = {
     error: log('error'),
     warn: log('warn'),
     success: log('success'),
@@ -124,18 +132,18 @@ export function createLogger(options: LoggerOptions): RunLogger {
     debug: log('debug'),
     errorToFile: log('error', true),
     keep() {
-      if (held === null || !options.dir || !logger.writable) return;
+      if (held === null || !options.dir || !winstonLogger.writable) return;
       fileTransport = openFile(options.dir);
-      logger.remove(held.transport);
-      logger.add(fileTransport);
+      winstonLogger.remove(held.transport);
+      winstonLogger.add(fileTransport);
       for (const line of held.lines) fileTransport.write(line);
       held = null;
     },
     async close() {
-      if (!logger.writable) return;
+      if (!winstonLogger.writable) return;
       await new Promise<void>((resolve) => {
-        logger.once('finish', resolve);
-        logger.end();
+        winstonLogger.once('finish', resolve);
+        winstonLogger.end();
       });
       if (fileTransport) {
         const transport = fileTransport;
@@ -146,15 +154,19 @@ export function createLogger(options: LoggerOptions): RunLogger {
       }
     },
   };
+  return logger;
 }
 
 /** The file's lines, stamped as they come, until there is a file to write them to. */
-function holdLines(level: LogLevel): { transport: winston.transport; lines: object[] } {
+function holdLines(
+  level: LogLevel,
+  onFull: () => void,
+): { transport: winston.transport; lines: object[] } {
   const lines: object[] = [];
   const stream = new Writable({
     objectMode: true,
     write(info: object, _encoding, done) {
-      lines.push({ ...info, timestamp: new Date().toISOString() });
+      if (lines.push({ ...info, timestamp: new Date().toISOString() }) === HELD_LINES) onFull();
       done();
     },
   });

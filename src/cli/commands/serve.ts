@@ -68,6 +68,7 @@ Examples:
           },
           log,
         );
+        log.keep(); // listening: the server's log is kept, in a project or not
         out.result(
           { url: running.url, modelVersion: running.modelVersion() },
           (started, c) =>
