@@ -8,6 +8,8 @@ export class ChurnError extends Error {
   /** Line breaks that came with the input (a quoted value, a column name) are shown escaped. */
   constructor(message: string) {
     super(message.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+    // The log file's error.name and the stack's first word say which kind of failure it was.
+    this.name = new.target.name;
   }
 }
 

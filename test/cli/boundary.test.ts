@@ -90,6 +90,14 @@ describe('the error boundary', () => {
     );
   });
 
+  it('names the kind of an expected failure in the log file, as one line of JSON', async () => {
+    const args = ['train', '--data', 'missing.csv', '--target', 'saiu', '--log-dir', 'logs'];
+    const result = await runChurn(args, { cwd: dir.path });
+    expect(result.code).toBe(2);
+    const failure = logLines(join(dir.path, 'logs')).find((line) => line.outcome === 'failure');
+    expect(failure?.error).toMatchObject({ name: 'InputError' });
+  });
+
   // A bug is simulated by an error thrown where the output file is opened: every file system
   // error churn expects is an input error by now.
   it('keeps the stack of an unexpected failure in the log file, exit 1', async () => {
