@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_SCHEMA } from '../src/config/schema.js';
 import { brierScore, rocAuc } from '../src/evaluation/index.js';
 import { qualitySets, type QualitySet } from './quality-sets.js';
+import { markdownTable } from './table.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(here, '..', '..', '..');
@@ -225,12 +226,8 @@ function printTable(outcomes: Outcome[]): void {
       ]);
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log();
-  console.log(format(header));
-  console.log(format(widths.map((w) => '-'.repeat(w))));
-  for (const line of lines) console.log(format(line));
+  console.log(markdownTable(header, lines));
 }
 
 const check = (label: string, ok: boolean, figure: string) =>

@@ -38,6 +38,7 @@ import { benchStartup } from './startup.js';
 import { benchParquet, benchShards } from './scale.js';
 import { benchVariants } from './variants.js';
 import type { FitRequest, FitResult } from './protocol.js';
+import { markdownTable } from './table.js';
 
 const TREES = 100;
 const MIN_SAMPLES_LEAF = 5;
@@ -211,12 +212,8 @@ function printTable(rows: Row[]): void {
       r.result ? r.result.peakMb.toFixed(0) : '—',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log();
-  console.log(format(header));
-  console.log(format(widths.map((w) => '-'.repeat(w))));
-  for (const line of lines) console.log(format(line));
+  console.log(markdownTable(header, lines));
 }
 
 function printTargets(rows: Row[]): void {

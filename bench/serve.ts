@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { customerBodies, loadTest, type LoadTestResult } from '../scripts/load-test.js';
 import { BENCH_DIR } from './datasets.js';
+import { markdownTable } from './table.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(here, '..', '..', '..');
@@ -257,12 +258,8 @@ function printSummary(
       ]);
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n  medians of ${rounds} rounds:`);
-  console.log(format(header));
-  console.log(format(widths.map((w) => '-'.repeat(w))));
-  for (const line of lines) console.log(format(line));
+  console.log(markdownTable(header, lines));
 }
 
 function printTargets(results: Map<string, Measured[]>, contestants: Server[]): void {
