@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { CONFIG_SCHEMA } from '../../src/config/schema.js';
 import { startServing, type RunningServer, type ServeJobOptions } from '../../src/jobs/serve.js';
 import { csvCustomers } from '../../scripts/load-test.js';
@@ -69,6 +70,26 @@ export function startServer(
   overrides: Partial<ServeJobOptions> = {},
 ): Promise<RunningServer> {
   return startServing(serveOptions(project, overrides), silentLogger);
+}
+
+/**
+ * A trained project and a server on it for the tests of one file: made before them, stopped and
+ * removed after them. Read its fields inside the tests, once the hooks have run.
+ */
+export function servedProject(overrides: Partial<ServeJobOptions> = {}): {
+  project: Project;
+  server: RunningServer;
+} {
+  const served = {} as { project: Project; server: RunningServer };
+  beforeAll(async () => {
+    served.project = await trainedProject();
+    served.server = await startServer(served.project, overrides);
+  }, 120_000);
+  afterAll(async () => {
+    await served.server?.stop(1000);
+    served.project?.remove();
+  });
+  return served;
 }
 
 /** A CSV file's rows as JSON objects, numbers as numbers, as a client would send them. */

@@ -4,18 +4,9 @@
  */
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/jobs/serve.js';
-import {
-  csvAsCustomers,
-  postJson,
-  startServer,
-  trainedProject,
-  type Project,
-} from '../helpers/serve.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { csvAsCustomers, postJson, servedProject } from '../helpers/serve.js';
 
-let project: Project;
-let server: RunningServer;
 let customer: Record<string, unknown>;
 
 const LIMITS = {
@@ -26,15 +17,10 @@ const LIMITS = {
   maxConnections: 40,
 };
 
-beforeAll(async () => {
-  project = await trainedProject();
-  server = await startServer(project, LIMITS);
-  customer = csvAsCustomers(join(project.path, 'data', 'new_batch_1.csv'))[0];
-}, 120_000);
+const served = servedProject(LIMITS);
 
-afterAll(async () => {
-  await server?.stop(1000);
-  project?.remove();
+beforeAll(() => {
+  customer = csvAsCustomers(join(served.project.path, 'data', 'new_batch_1.csv'))[0];
 });
 
 interface ErrorAnswer {
@@ -53,20 +39,24 @@ async function errorOf(response: Response): Promise<ErrorAnswer> {
 }
 
 async function stillServes(): Promise<void> {
-  const response = await postJson(server.url, customer);
+  const response = await postJson(served.server.url, customer);
   expect(response.status).toBe(200);
   expect((await response.json()).churn_probability).toBeGreaterThan(0);
 }
 
 const post = (body: string, type = 'application/json') =>
-  fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': type }, body });
+  fetch(`${served.server.url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body,
+  });
 
 /** Writes raw bytes on a new connection and collects everything until the server closes it. */
 function raw(
   text: string,
   options: { then?: (write: (more: string) => void) => void; timeoutMs?: number } = {},
 ): Promise<{ answer: string; closedAfterMs: number }> {
-  const { port } = new URL(server.url);
+  const { port } = new URL(served.server.url);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const socket = connect(Number(port), '127.0.0.1', () => {
@@ -111,13 +101,15 @@ describe('bad bodies', () => {
 
   it('answers a customer without a feature, or with a nested value, with 422 naming it', async () => {
     const { idade: _, ...without } = customer;
-    const missing = await errorOf(await postJson(server.url, [customer, without]));
+    const missing = await errorOf(await postJson(served.server.url, [customer, without]));
     expect(missing.status).toBe(422);
     expect(missing.error.code).toBe('missing_features');
     expect(missing.error.message).toMatch(
       /^customers\[1\] lacks the model's feature "idade" \(null/,
     );
-    const nested = await errorOf(await postJson(server.url, { ...customer, pais: { name: 'x' } }));
+    const nested = await errorOf(
+      await postJson(served.server.url, { ...customer, pais: { name: 'x' } }),
+    );
     expect(nested.status).toBe(422);
     expect(nested.error.message).toBe(
       'the customer.pais is an object: expected a number, text or null',
@@ -158,13 +150,13 @@ describe('bad bodies', () => {
   });
 
   it('answers an unknown route with 404 and a wrong method with 405 and Allow', async () => {
-    expect((await errorOf(await fetch(`${server.url}/predict/all`))).status).toBe(404);
-    const wrong = await errorOf(await fetch(`${server.url}/predict`));
+    expect((await errorOf(await fetch(`${served.server.url}/predict/all`))).status).toBe(404);
+    const wrong = await errorOf(await fetch(`${served.server.url}/predict`));
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     expect(wrong.error.message).toBe('/predict answers POST, not GET');
     const explain = await errorOf(
-      await fetch(`${server.url}/predict?explain=many`, {
+      await fetch(`${served.server.url}/predict?explain=many`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{}',
@@ -261,7 +253,7 @@ describe('limits', () => {
   });
 
   it('answers connections past serve.maxConnections with 503 and keeps serving once they close', async () => {
-    const { port } = new URL(server.url);
+    const { port } = new URL(served.server.url);
     const idle = await Promise.all(
       Array.from(
         { length: LIMITS.maxConnections },

@@ -3,31 +3,13 @@
  * requests did.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
-import type { RunningServer } from '../../src/jobs/serve.js';
+import { expect } from 'vitest';
 import { PROMTOOL_BIN } from '../helpers/monitoring-binaries.js';
 import { binary, requires } from '../helpers/prerequisites.js';
 import { promtoolProblems } from '../helpers/pushgateway.js';
-import {
-  csvAsCustomers,
-  postJson,
-  startServer,
-  trainedProject,
-  type Project,
-} from '../helpers/serve.js';
+import { csvAsCustomers, postJson, servedProject } from '../helpers/serve.js';
 
-let project: Project;
-let server: RunningServer;
-
-beforeAll(async () => {
-  project = await trainedProject();
-  server = await startServer(project);
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop(1000);
-  project?.remove();
-});
+const served = servedProject();
 
 /** The value of one sample line of the exposition, or undefined. */
 function sample(exposition: string, series: string): number | undefined {
@@ -44,17 +26,20 @@ gate.describe('GET /metrics', () => {
   gate.it(
     'counts requests, customers by risk level and scores, and passes promtool check metrics',
     async () => {
-      const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_2.csv')).slice(0, 300);
-      const batch = (await (await postJson(server.url, customers)).json()) as {
+      const customers = csvAsCustomers(join(served.project.path, 'data', 'new_batch_2.csv')).slice(
+        0,
+        300,
+      );
+      const batch = (await (await postJson(served.server.url, customers)).json()) as {
         predictions: Array<{ risk_level: string }>;
       };
       for (const customer of customers.slice(0, 5)) {
-        expect((await postJson(server.url, customer)).status).toBe(200);
+        expect((await postJson(served.server.url, customer)).status).toBe(200);
       }
-      expect((await postJson(server.url, { idade: 1 })).status).toBe(422);
-      expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+      expect((await postJson(served.server.url, { idade: 1 })).status).toBe(422);
+      expect((await fetch(`${served.server.url}/nowhere`)).status).toBe(404);
 
-      const response = await fetch(`${server.url}/metrics`);
+      const response = await fetch(`${served.server.url}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = await response.text();
@@ -82,7 +67,7 @@ gate.describe('GET /metrics', () => {
       expect(sample(text, 'churn_api_prediction_score_count')).toBe(305);
       expect(text).toMatch(
         new RegExp(
-          `^churn_model_info\\{version="${server.modelVersion()}",trees="100",.*\\} 1$`,
+          `^churn_model_info\\{version="${served.server.modelVersion()}",trees="100",.*\\} 1$`,
           'm',
         ),
       );

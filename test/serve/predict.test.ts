@@ -5,35 +5,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/jobs/serve.js';
+import { describe, expect, it } from 'vitest';
 import { requires } from '../helpers/prerequisites.js';
 import { COURSE_DATA, SHARED_DATA_DIR } from '../helpers/shared-data.js';
-import {
-  csvAsCustomers,
-  postJson,
-  startServer,
-  trainedProject,
-  type Project,
-} from '../helpers/serve.js';
+import { csvAsCustomers, postJson, servedProject } from '../helpers/serve.js';
 
-let project: Project;
-let server: RunningServer;
-
-beforeAll(async () => {
-  project = await trainedProject();
-  server = await startServer(project);
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop(1000);
-  project?.remove();
-});
+const served = servedProject();
 
 /** `churn predict`'s output for a file: header and lines. */
 async function predicted(data: string): Promise<string> {
-  const out = join(project.path, 'outputs', 'scored.csv');
-  await project.churn(['predict', '--data', data, '--out', out, '--quiet']);
+  const out = join(served.project.path, 'outputs', 'scored.csv');
+  await served.project.churn(['predict', '--data', data, '--out', out, '--quiet']);
   return readFileSync(out, 'utf8');
 }
 
@@ -51,7 +33,7 @@ function asJsonRows(csv: string): Array<Record<string, unknown>> {
 }
 
 async function postCsv(text: string, accept = 'application/json'): Promise<Response> {
-  return fetch(`${server.url}/predict`, {
+  return fetch(`${served.server.url}/predict`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv', accept },
     body: text,
@@ -63,51 +45,51 @@ describe('POST /predict', () => {
     it(`answers a CSV of ${file} with the very bytes churn predict writes`, async () => {
       const expected = await predicted(join('data', file));
       const response = await postCsv(
-        readFileSync(join(project.path, 'data', file), 'utf8'),
+        readFileSync(join(served.project.path, 'data', file), 'utf8'),
         'text/csv',
       );
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      expect(response.headers.get('churn-model-version')).toBe(server.modelVersion());
+      expect(response.headers.get('churn-model-version')).toBe(served.server.modelVersion());
       expect(await response.text()).toBe(expected);
     });
   }
 
   it('gives a JSON array of customers the numbers churn predict writes, in order', async () => {
     const expected = asJsonRows(await predicted('data/new_batch_1.csv'));
-    const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_1.csv'));
-    const response = await postJson(server.url, customers);
+    const customers = csvAsCustomers(join(served.project.path, 'data', 'new_batch_1.csv'));
+    const response = await postJson(served.server.url, customers);
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { model_version: string; predictions: unknown[] };
-    expect(answer.model_version).toBe(server.modelVersion());
+    expect(answer.model_version).toBe(served.server.modelVersion());
     expect(answer.predictions).toEqual(expected);
     expect(answer).not.toHaveProperty('warnings');
   });
 
   it('answers one customer sent as an object with one object, the same numbers again', async () => {
     const expected = asJsonRows(await predicted('data/new_batch_2.csv'));
-    const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_2.csv'));
+    const customers = csvAsCustomers(join(served.project.path, 'data', 'new_batch_2.csv'));
     // Spread over the file: every risk level, both predictions.
     const picked = customers.map((_, i) => i).filter((i) => i % 40 === 0);
     const levels = new Set<unknown>();
     for (const i of picked) {
-      const response = await postJson(server.url, customers[i]);
+      const response = await postJson(served.server.url, customers[i]);
       expect(response.status).toBe(200);
       const answer = await response.json();
-      expect(answer).toEqual({ ...expected[i], model_version: server.modelVersion() });
+      expect(answer).toEqual({ ...expected[i], model_version: served.server.modelVersion() });
       levels.add(answer.risk_level);
     }
     expect([...levels].sort()).toEqual(['high', 'low', 'medium']);
   });
 
   it('reads a CSV in JSON out, semicolons and decimal commas as churn predict reads them', async () => {
-    const source = readFileSync(join(project.path, 'data', 'new_batch_1.csv'), 'utf8');
+    const source = readFileSync(join(served.project.path, 'data', 'new_batch_1.csv'), 'utf8');
     const [header, ...lines] = source.trim().split('\n');
     const european =
       [header, ...lines.slice(0, 200)]
         .map((line) => line.replaceAll(',', ';').replace(/(\d)\.(\d)/g, '$1,$2'))
         .join('\r\n') + '\r\n';
-    writeFileSync(join(project.path, 'data', 'european.csv'), '\ufeff' + european);
+    writeFileSync(join(served.project.path, 'data', 'european.csv'), '\ufeff' + european);
     const expected = asJsonRows(await predicted('data/european.csv')).map((row) => ({
       ...row,
       id_cliente: String(row.id_cliente), // a CSV's id is text
@@ -118,7 +100,10 @@ describe('POST /predict', () => {
   });
 
   it('scores unseen categories, text in a number and nulls as missing, as churn predict does, and says so', async () => {
-    const customers = csvAsCustomers(join(project.path, 'data', 'new_batch_1.csv')).slice(0, 3);
+    const customers = csvAsCustomers(join(served.project.path, 'data', 'new_batch_1.csv')).slice(
+      0,
+      3,
+    );
     customers[0].pais = 'São Tomé…'; // beyond Latin-1 too, for the CSV answer's header
     customers[1].idade = 'forty';
     customers[2].saldo_conta = null;
@@ -127,9 +112,9 @@ describe('POST /predict', () => {
       [header.join(','), ...customers.map((c) => header.map((k) => c[k] ?? '').join(','))].join(
         '\n',
       ) + '\n';
-    writeFileSync(join(project.path, 'data', 'odd.csv'), csv);
+    writeFileSync(join(served.project.path, 'data', 'odd.csv'), csv);
     const expected = asJsonRows(await predicted('data/odd.csv'));
-    const response = await postJson(server.url, customers);
+    const response = await postJson(served.server.url, customers);
     expect(response.status).toBe(200);
     const answer = await response.json();
     expect(answer.predictions).toEqual(expected);
@@ -148,13 +133,22 @@ describe('POST /predict', () => {
 
   it('gives ?explain=3 the reasons churn predict --explain 3 writes, as JSON or as its CSV', async () => {
     // A hundred customers of the drifted batch: exact TreeSHAP costs a hundred scorings.
-    const file = join(project.path, 'data', 'to-explain.csv');
-    const text = readFileSync(join(project.path, 'data', 'new_batch_2.csv'), 'utf8');
+    const file = join(served.project.path, 'data', 'to-explain.csv');
+    const text = readFileSync(join(served.project.path, 'data', 'new_batch_2.csv'), 'utf8');
     writeFileSync(file, text.split('\n').slice(0, 101).join('\n') + '\n');
-    const out = join(project.path, 'outputs', 'explained.csv');
-    await project.churn(['predict', '--data', file, '--explain', '3', '--out', out, '--quiet']);
+    const out = join(served.project.path, 'outputs', 'explained.csv');
+    await served.project.churn([
+      'predict',
+      '--data',
+      file,
+      '--explain',
+      '3',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     const expected = readFileSync(out, 'utf8');
-    const csv = await fetch(`${server.url}/predict?explain=3`, {
+    const csv = await fetch(`${served.server.url}/predict?explain=3`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', accept: 'text/csv' },
       body: readFileSync(file, 'utf8'),
@@ -163,7 +157,7 @@ describe('POST /predict', () => {
     expect(await csv.text()).toBe(expected);
 
     const customers = csvAsCustomers(file);
-    const response = await fetch(`${server.url}/predict?explain=3`, {
+    const response = await fetch(`${served.server.url}/predict?explain=3`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(customers),
@@ -189,7 +183,7 @@ describe('POST /predict', () => {
       ).toEqual(reasons);
     });
     const single = await (
-      await fetch(`${server.url}/predict?explain=1`, {
+      await fetch(`${served.server.url}/predict?explain=1`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(customers[0]),
@@ -199,10 +193,10 @@ describe('POST /predict', () => {
   });
 
   it('answers an empty array with no predictions', async () => {
-    const response = await postJson(server.url, []);
+    const response = await postJson(served.server.url, []);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      model_version: server.modelVersion(),
+      model_version: served.server.modelVersion(),
       predictions: [],
     });
   });
@@ -212,7 +206,7 @@ describe('POST /predict', () => {
     async () => {
       const file = join(SHARED_DATA_DIR, 'dados_novos_1.csv');
       const expected = asJsonRows(await predicted(file));
-      const response = await postJson(server.url, csvAsCustomers(file));
+      const response = await postJson(served.server.url, csvAsCustomers(file));
       expect((await response.json()).predictions).toEqual(expected);
     },
     60_000,
@@ -221,23 +215,26 @@ describe('POST /predict', () => {
 
 describe('the read-only routes', () => {
   it('says it is alive and ready, with the model it serves', async () => {
-    const health = await fetch(`${server.url}/healthz`);
+    const health = await fetch(`${served.server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await fetch(`${served.server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', model_version: server.modelVersion() });
-    const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      model_version: served.server.modelVersion(),
+    });
+    const head = await fetch(`${served.server.url}/healthz`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });
 
   it('describes the model served: its version, threshold, features and holdout metrics', async () => {
-    const version = server.modelVersion()!;
+    const version = served.server.modelVersion()!;
     const metadata = JSON.parse(
-      readFileSync(join(project.modelsDir, version, 'metadata.json'), 'utf8'),
+      readFileSync(join(served.project.modelsDir, version, 'metadata.json'), 'utf8'),
     );
-    const response = await fetch(`${server.url}/model`);
+    const response = await fetch(`${served.server.url}/model`);
     expect(response.status).toBe(200);
     const model = await response.json();
     expect(model).toMatchObject({
