@@ -37,8 +37,8 @@ describe('churn report', () => {
     );
     expect(curves.rows).toBe(900);
     expect(curves.roc[0]).toEqual([0, 0]);
-    // What drives the scores: TreeSHAP on 400 of the 900 held-out rows, every feature.
-    expect(explanations).toMatchObject({ method: 'exact', rows: 400 });
+    // What drives the scores: TreeSHAP on 200 of the 900 held-out rows, every feature.
+    expect(explanations).toMatchObject({ method: 'exact', rows: 200 });
     expect(explanations.features).toHaveLength(9);
     const [strongest] = explanations.features;
     expect(strongest).toMatchObject({ name: 'idade', direction: 'raises' });
@@ -116,7 +116,7 @@ describe('churn report', () => {
     ]);
     expect(withData.code, withData.stderr).toBe(0);
     const html = readFileSync(join(scratch.path, 'older-data.html'), 'utf8');
-    expect(html).toContain('TreeSHAP on 400 rows of data/new_batch_2.csv');
+    expect(html).toContain('TreeSHAP on 200 rows of data/new_batch_2.csv');
     expect(html).toContain('aria-label="Dependence plot, idade"');
   });
 
