@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { currentModel } from './dashboards/queries.js';
+import { champion } from './dashboards/queries.js';
 import { stackDir, startStack, type StackUrls } from './monitoring.js';
 import { customerBodies, formatResult, loadTest } from './load-test.js';
 import { copySampleProject } from './sample-project.js';
@@ -144,8 +144,8 @@ async function loadTheApi(server: DemoServer): Promise<void> {
 }
 
 const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
-  ['F2 of the model in use', currentModel('churn_model_f2_score'), (s) => s.value.toFixed(3)],
-  ['ROC AUC of the model in use', currentModel('churn_model_roc_auc'), (s) => s.value.toFixed(3)],
+  ['F2 of the model in use', champion('churn_model_f2_score'), (s) => s.value.toFixed(3)],
+  ['ROC AUC of the model in use', champion('churn_model_roc_auc'), (s) => s.value.toFixed(3)],
   [
     'Last batch by risk level',
     'sum by (level) (churn_predictions_by_risk_level)',

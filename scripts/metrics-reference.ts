@@ -20,7 +20,13 @@ const MARKERS: SectionMarkers = {
 };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The jobs whose textfiles are read, in the order the table lists them. */
-const JOBS = ['churn_train', 'churn_predict', 'churn_retrain', 'churn_export_metrics'];
+const JOBS = [
+  'churn_champion',
+  'churn_train',
+  'churn_predict',
+  'churn_retrain',
+  'churn_export_metrics',
+];
 /** The scrape job of `churn serve` (monitoring/prometheus/prometheus.yml), listed after the jobs. */
 const API_JOB = 'churn_api';
 const SHOWN: Record<string, string> = { [API_JOB]: 'serve (scraped)' };
@@ -39,16 +45,20 @@ const UNITS: Array<[RegExp, string]> = [
   [/_timestamp_seconds$/, 'seconds since the Unix epoch'],
   [/_seconds$/, 'seconds'],
   [/_psi$/, 'PSI (0 = same distribution)'],
-  [/^churn_model_info$/, 'always 1'],
+  [/_distance$/, 'distance (0 = same distribution)'],
+  [/_info$/, 'always 1'],
   [/_threshold$|^churn_prediction_score(_average)?$/, 'probability, 0 to 1'],
-  [/^churn_model_/, 'ratio, 0 to 1'],
-  [/_samples$/, 'rows'],
+  [/_bytes$/, 'bytes'],
+  [/_log_loss$/, 'nats per row'],
+  [/_samples$|_rows$/, 'rows'],
+  [/^churn_(model|live)_|_share$|_rate$/, 'ratio, 0 to 1'],
   [/^churn_predictions_/, 'customers'],
   [/^churn_retraining_total$/, 'runs'],
   [/^churn_api_prediction_score$/, 'probability, 0 to 1'],
   [/^churn_api_predictions_total$/, 'customers'],
   [/^churn_api_requests_/, 'requests'],
   [/^churn_api_model_loads_total$/, 'models loaded'],
+  [/_total$/, 'runs'],
 ];
 
 /**

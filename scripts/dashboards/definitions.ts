@@ -3,10 +3,18 @@
  * monitoring/grafana/dashboards/; a test runs every query against a live Prometheus.
  */
 import { apiHealth } from './api-health.js';
-import { higherIsBetter, lowerIsBetter, type DashboardSpec, type PanelSpec } from './panels.js';
 import {
-  currentModel,
+  higherIsBetter,
+  lowerIsBetter,
+  type AnnotationSpec,
+  type DashboardSpec,
+  type PanelSpec,
+} from './panels.js';
+import {
+  byVersion,
+  champion,
   DRIFT_STEPS,
+  FEATURE_DISTANCE,
   FEATURE_DRIFT,
   FIRING_ALERTS,
   HIGH_RISK_SHARE,
@@ -31,7 +39,7 @@ function modelStat(title: string, metric: string, description: string): PanelSpe
     description,
     width: 4,
     height: 4,
-    queries: [{ expr: currentModel(metric), legend: '{{job}}', instant: true }],
+    queries: [{ expr: champion(metric), legend: '{{home}}', instant: true }],
     decimals: 3,
     min: 0,
     max: 1,
@@ -42,13 +50,74 @@ function modelStat(title: string, metric: string, description: string): PanelSpe
 const f2 = modelStat(
   'F2 score',
   'churn_model_f2_score',
-  'F2 of the model in use on its holdout rows, at its tuned threshold (recall weighs twice precision). Alert LowF2Score below 0.7.',
+  'F2 of the champion on its holdout rows, at its tuned threshold (recall weighs twice precision). Alert LowF2Score below 0.7.',
 );
 const auc = modelStat(
   'ROC AUC',
   'churn_model_roc_auc',
-  'ROC AUC of the model in use on its holdout rows: how well it ranks leavers above stayers. Alert LowAUC below 0.75.',
+  'ROC AUC of the champion on its holdout rows: how well it ranks leavers above stayers. Alert LowAUC below 0.75.',
 );
+const driftShare: PanelSpec = {
+  type: 'stat',
+  title: 'Drifted features, last batch',
+  description:
+    'Share of the features of the last batch of each job whose distance (Wasserstein over the training standard deviation for numbers, Jensen-Shannon for categories) says they drifted. Alert DatasetDrift from 50%.',
+  width: 4,
+  height: 4,
+  queries: [{ expr: 'max by (job) (churn_dataset_drift_share)', legend: '{{job}}', instant: true }],
+  unit: 'percentunit',
+  decimals: 0,
+  min: 0,
+  max: 1,
+  steps: lowerIsBetter(0.25, 0.5),
+};
+
+const driftShareOverTime: PanelSpec = {
+  type: 'timeseries',
+  title: 'Drift share over time',
+  description: 'Share of drifted features of each batch scored (predict) or evaluated (evaluate).',
+  width: 12,
+  height: 8,
+  queries: [{ expr: 'churn_dataset_drift_share', legend: '{{job}} {{home}}' }],
+  unit: 'percentunit',
+  min: 0,
+  max: 1,
+};
+
+const featureDistance: PanelSpec = {
+  type: 'bargauge',
+  title: 'Feature drift (distance), last batch',
+  description:
+    'Distance of each feature of the last batch from the training rows: Wasserstein in training standard deviations for numbers, Jensen-Shannon (0 to 1) for categories and numbers with five values or fewer. From 0.1 a feature counts as drifted.',
+  width: 12,
+  height: 8,
+  queries: [{ expr: FEATURE_DISTANCE, legend: '{{feature}} ({{method}})', instant: true }],
+  decimals: 3,
+  min: 0,
+  max: 0.5,
+  steps: [
+    ['green', null],
+    ['red', 0.1],
+  ],
+};
+
+/** Each retrain (its last success changes) and each new champion, on every time series. */
+const RETRAINS: AnnotationSpec = {
+  name: 'Retrains',
+  description: 'A mark at the end of each successful churn retrain.',
+  expr: 'max by (home) (churn_job_last_success_timestamp_seconds{job="churn_retrain"}) * 1000',
+  title: 'retrain',
+  text: 'churn retrain ended ({{home}})',
+  color: 'purple',
+};
+const PROMOTIONS: AnnotationSpec = {
+  name: 'New champions',
+  description: 'A mark at the creation of each model that became champion.',
+  expr: `max by (home, version) (${champion('churn_model_created_timestamp_seconds')} * on (job, instance, home) group_left (version) ${champion('churn_model_info')}) * 1000`,
+  title: 'new champion',
+  text: 'champion {{version}} ({{home}})',
+  color: 'green',
+};
 
 const riskDistribution: PanelSpec = {
   type: 'piechart',
@@ -129,6 +198,7 @@ export const overview: DashboardSpec = {
   title: 'churn / Overview',
   description:
     'For a daily look: is the model good, did the jobs run, how many customers are at risk.',
+  annotations: [RETRAINS, PROMOTIONS],
   panels: [
     f2,
     auc,
@@ -175,11 +245,12 @@ export const overview: DashboardSpec = {
         'Mean churn probability of each scored batch. Alert ChurnScoreIncrease when it rises more than 0.1 in a day.',
       width: 12,
       height: 8,
-      queries: [{ expr: 'churn_prediction_score_average', legend: '{{instance}}' }],
+      queries: [{ expr: 'churn_prediction_score_average', legend: '{{home}} {{instance}}' }],
       min: 0,
       max: 1,
       decimals: 3,
     },
+    driftShareOverTime,
   ],
 };
 
@@ -265,13 +336,65 @@ export const batchJobs: DashboardSpec = {
     {
       type: 'timeseries',
       title: 'Customers scored per hour',
-      description: 'Rate of churn_predictions_total, a counter kept across runs.',
+      description:
+        'Rate of churn_predictions_total, a counter kept across runs in each home (working directory or machine) and summed over them.',
       width: 12,
       height: 8,
       queries: [{ expr: 'sum(increase(churn_predictions_total[1h]))', legend: 'customers / hour' }],
       unit: 'short',
       min: 0,
       bars: true,
+    },
+    {
+      type: 'stat',
+      title: 'Failures',
+      description:
+        'Failed runs of each job over every run (churn_job_failures_total, a counter kept across runs). Alert BatchJobFailed while the last run failed.',
+      width: 12,
+      height: 4,
+      queries: [
+        { expr: 'sum by (job) (churn_job_failures_total)', legend: '{{job}}', instant: true },
+      ],
+      unit: 'short',
+      steps: [
+        ['green', null],
+        ['orange', 1],
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Failures per hour',
+      description: 'Failed runs of each job in each hour.',
+      width: 12,
+      height: 4,
+      queries: [
+        { expr: 'sum by (job) (increase(churn_job_failures_total[1h]))', legend: '{{job}}' },
+      ],
+      unit: 'short',
+      min: 0,
+      bars: true,
+    },
+    {
+      type: 'timeseries',
+      title: 'CPU seconds per run',
+      description:
+        'CPU time of each successful run, every thread together (churn_job_cpu_seconds): above its duration when the forest grows or scores on several cores.',
+      width: 12,
+      height: 8,
+      queries: [{ expr: 'churn_job_cpu_seconds', legend: '{{job}} {{home}}' }],
+      unit: 's',
+      min: 0,
+    },
+    {
+      type: 'timeseries',
+      title: 'Peak memory per run',
+      description:
+        'Peak resident memory of each successful run (churn_job_peak_memory_bytes), worker threads included.',
+      width: 12,
+      height: 8,
+      queries: [{ expr: 'churn_job_peak_memory_bytes', legend: '{{job}} {{home}}' }],
+      unit: 'bytes',
+      min: 0,
     },
   ],
 };
@@ -283,12 +406,7 @@ function modelHistory(title: string, metric: string, description: string): Panel
     description,
     width: 12,
     height: 8,
-    queries: [
-      {
-        expr: `max by (version) (${metric} * on (job, instance) group_left (version) churn_model_info)`,
-        legend: '{{version}}',
-      },
-    ],
+    queries: [{ expr: byVersion(metric), legend: '{{version}}' }],
     min: 0,
     max: 1,
     decimals: 3,
@@ -298,8 +416,10 @@ function modelHistory(title: string, metric: string, description: string): Panel
 export const model: DashboardSpec = {
   uid: 'churn-model',
   title: 'churn / ML model',
-  description: 'The model in use and its history across versions: quality, threshold, training.',
+  description:
+    'The champion and its history across versions: quality on its holdout and on labelled batches since, drift, threshold, training.',
   timeFrom: 'now-30d',
+  annotations: [RETRAINS, PROMOTIONS],
   panels: [
     f2,
     auc,
@@ -313,6 +433,17 @@ export const model: DashboardSpec = {
       'churn_model_recall',
       'Share of leavers the model caught, on the holdout rows.',
     ),
+    modelStat(
+      'F1 score',
+      'churn_model_f1_score',
+      'Harmonic mean of precision and recall on the holdout rows, at the threshold.',
+    ),
+    modelStat(
+      'Accuracy',
+      'churn_model_accuracy',
+      'Share of holdout customers classified right at the threshold; flattered by the many who stay.',
+    ),
+    driftShare,
     {
       ...modelStat(
         'Threshold',
@@ -328,7 +459,7 @@ export const model: DashboardSpec = {
         'Version of the model in use (churn_model_info), as `churn models list` names it.',
       width: 4,
       height: 4,
-      queries: [{ expr: currentModel('churn_model_info'), legend: '{{version}}', instant: true }],
+      queries: [{ expr: champion('churn_model_info'), legend: '{{version}}', instant: true }],
       showName: true,
     },
     {
@@ -338,7 +469,7 @@ export const model: DashboardSpec = {
       width: 6,
       height: 4,
       queries: [
-        { expr: currentModel('churn_training_duration_seconds'), legend: '{{job}}', instant: true },
+        { expr: champion('churn_training_duration_seconds'), legend: '{{home}}', instant: true },
       ],
       unit: 's',
       decimals: 2,
@@ -349,7 +480,7 @@ export const model: DashboardSpec = {
       description: 'Rows the model in use was grown on (the holdout excluded).',
       width: 6,
       height: 4,
-      queries: [{ expr: currentModel('churn_training_samples'), legend: '{{job}}', instant: true }],
+      queries: [{ expr: champion('churn_training_samples'), legend: '{{home}}', instant: true }],
       unit: 'short',
     },
     {
@@ -360,7 +491,7 @@ export const model: DashboardSpec = {
       height: 4,
       queries: [
         {
-          expr: `time() - max(${currentModel('churn_model_created_timestamp_seconds')})`,
+          expr: `time() - max(${champion('churn_model_created_timestamp_seconds')})`,
           instant: true,
         },
       ],
@@ -407,7 +538,7 @@ export const model: DashboardSpec = {
       height: 8,
       queries: [
         {
-          expr: 'max by (version, trees, max_depth, min_samples_leaf, max_features, class_weight) (max_over_time(churn_model_info[$__range]))',
+          expr: `max by (version, trees, max_depth, min_samples_leaf, max_features, class_weight) (max_over_time(${champion('churn_model_info')}[$__range]))`,
           instant: true,
           format: 'table',
         },
@@ -415,6 +546,8 @@ export const model: DashboardSpec = {
       hide: ['Time', 'Value'],
     },
     featureDrift,
+    featureDistance,
+    driftShareOverTime,
   ],
 };
 

@@ -40,12 +40,27 @@ export interface PanelSpec {
   showName?: boolean;
 }
 
+/**
+ * Marks on every time series of a dashboard, one per distinct value of a query that returns a
+ * time in milliseconds (Grafana's "use series value as timestamp").
+ */
+export interface AnnotationSpec {
+  name: string;
+  description: string;
+  expr: string;
+  /** Title and text of each mark, with {{label}} placeholders. */
+  title: string;
+  text: string;
+  color: string;
+}
+
 export interface DashboardSpec {
   uid: string;
   title: string;
   description: string;
   /** Panels in reading order; rows wrap at 24 columns. */
   panels: PanelSpec[];
+  annotations?: AnnotationSpec[];
   timeFrom?: string;
 }
 
@@ -110,9 +125,23 @@ export function renderDashboard(spec: DashboardSpec): object {
         },
       ],
     },
-    annotations: { list: [] },
+    annotations: { list: (spec.annotations ?? []).map(renderAnnotation) },
     links: [{ title: 'churn dashboards', type: 'dashboards', tags: ['churn'], asDropdown: true }],
     panels,
+  };
+}
+
+function renderAnnotation(spec: AnnotationSpec): object {
+  return {
+    name: spec.name,
+    datasource: DATASOURCE,
+    enable: true,
+    iconColor: spec.color,
+    expr: spec.expr,
+    step: '1m',
+    useValueForTime: true,
+    titleFormat: spec.title,
+    textFormat: spec.text,
   };
 }
 

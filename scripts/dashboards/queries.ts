@@ -3,12 +3,16 @@
  * a panel and the alert about it always look at the same series.
  */
 
-/**
- * The series of `metric` that belongs to the newest model, per instance. Train, retrain and
- * export-metrics each keep the model they last published in their own group; the newest is in use.
- */
-export function currentModel(metric: string): string {
-  return `${metric} and on (job, instance) topk by (instance) (1, churn_model_created_timestamp_seconds)`;
+/** The series of `metric` in the champion's own group: the model in use, per instance and home. */
+export function champion(metric: string): string {
+  return `${metric}{job="${CHAMPION_JOB}"}`;
+}
+
+export const CHAMPION_JOB = 'churn_champion';
+
+/** `metric` of the champion with its model version as a label, for charts across versions. */
+export function byVersion(metric: string): string {
+  return `max by (version) (${champion(metric)} * on (job, instance, home) group_left (version) ${champion('churn_model_info')})`;
 }
 
 /** 1 for each job whose last run failed, 0 for each that last succeeded. */
@@ -27,6 +31,8 @@ export const RISK_LEVELS = 'sum by (level) (churn_predictions_by_risk_level)';
 export const FIRING_ALERTS = 'ALERTS{alertstate="firing"}';
 
 export const FEATURE_DRIFT = 'max by (feature) (churn_feature_drift_psi)';
+
+export const FEATURE_DISTANCE = 'max by (feature, method) (churn_feature_drift_distance)';
 
 /** PSI colours: below 0.1 no shift, up to 0.25 a moderate one, above a significant one. */
 export const DRIFT_STEPS: Array<[string, number | null]> = [

@@ -6,7 +6,8 @@
  * trace keeps its first line. The excerpts are written through it.
  *
  * `comparable` then blanks what legitimately differs from run to run, and nothing else: dates
- * and times, durations, run ids, process ids, epoch timestamps, and model versions (named by
+ * and times, durations, run ids, process ids, epoch timestamps, the home a project's running
+ * totals are pushed under (named after the host, with a random suffix), and model versions (named by
  * their creation time), which become `<version 1>`, `<version 2>`… in order of appearance across
  * the whole run, so an excerpt naming the wrong version still fails. The doc test compares the
  * committed excerpts with a new run's through it.
@@ -51,6 +52,7 @@ export class Comparable {
         .replace(/\bin \d+(\.\d+)?s\b/g, 'in <duration>')
         .replace(/("seconds":|\bseconds=)\d+(\.\d+)?/g, '$1<duration>')
         .replace(/\bpid[= ]\d+/g, 'pid <pid>')
+        .replace(/\bhome(="|=)[\w.-]+/g, 'home$1<home>')
         // Unix times: 1.7957439113584108e+09 in the exposition format, 1795743911.358 in JSON.
         .replace(/\b1\.\d+e\+09\b/g, '<epoch>')
         .replace(/\b1[789]\d{8}(\.\d+)?\b/g, '<epoch>')

@@ -1,13 +1,20 @@
 /**
  * Commands whose runs are observable: `runMonitored` wraps the command harness so every run
  * publishes its metrics (textfile, and the Pushgateway when one is configured) whether it
- * succeeds or fails.
+ * succeeds or fails, and the champion's group when the run changed the champion.
  */
 import { secondsSince } from '../common/elapsed.js';
 import type { Command } from 'commander';
+import { publishChampion } from '../monitoring/champion.js';
 import { JobMetrics, type JobName } from '../monitoring/job-metrics.js';
-import { checkPublishing, publishFailure, publishSuccess } from '../monitoring/publish.js';
+import {
+  checkPublishing,
+  publishFailure,
+  publishSuccess,
+  type PublishSettings,
+} from '../monitoring/publish.js';
 import { groupKey, RunState } from '../monitoring/run-state.js';
+import { ModelRegistry } from '../registry/registry.js';
 import { runCommand, withInterruptHook, type CommandContext, type Environment } from './context.js';
 
 export interface GroupingFlags {
@@ -15,7 +22,7 @@ export interface GroupingFlags {
   grouping?: Array<[string, string]>;
 }
 
-interface PushFlags extends GroupingFlags {
+export interface PushFlags extends GroupingFlags {
   strictPush?: boolean;
 }
 
@@ -29,37 +36,55 @@ export async function runMonitored<T>(
   extraGrouping: Array<[string, string]> = [],
 ): Promise<T> {
   return runCommand(name, command, environment, async (context) => {
+    const { config, log } = context;
     const flags = command.opts<PushFlags>();
     const grouping = [...groupingOf(flags), ...extraGrouping];
-    // Checked before the job works, so a refusal (exit code 2) has changed nothing.
-    const settings = await checkPublishing({
-      job,
-      pushgateway: context.config.pushgateway,
-      grouping,
-      textfileDir: context.config.metrics.textfileDir,
-      strict: flags.strictPush === true,
-      createFolderOnFailure: context.failureMayCreate('metrics.textfileDir'),
-    });
-    const state = await RunState.open(settings.textfileDir);
-    const metrics = new JobMetrics(job, state, groupKey(job, grouping));
+    const settings = await preparePublishing(job, flags, context, grouping);
+    const metrics = new JobMetrics(job, settings.state, groupKey(job, grouping));
     const started = performance.now();
     let result: T;
-    const publishInterruption = () =>
-      publishFailure(settings, new Date(), context.log).catch(() => undefined);
+    const publishFailed = () => publishFailure(settings, metrics.group, new Date(), log);
     try {
-      result = await withInterruptHook(environment, publishInterruption, () =>
-        body(context, metrics),
+      result = await withInterruptHook(
+        environment,
+        () => publishFailed().catch(() => undefined),
+        () => body(context, metrics),
       );
     } catch (error) {
-      await publishFailure(settings, new Date(), context.log).catch((failure: Error) =>
-        context.log.warn(`could not publish the failure: ${failure.message}`),
+      await publishFailed().catch((failure: Error) =>
+        log.warn(`could not publish the failure: ${failure.message}`),
       );
       throw error;
     }
     if (!metrics.publish) return result;
     metrics.recordSuccess(secondsSince(started), new Date());
-    await publishSuccess(metrics, settings, context.log);
+    await publishSuccess(metrics, settings, log);
+    if (metrics.championChanged) {
+      await publishChampion(new ModelRegistry(config.modelsDir), settings, log);
+    }
     return result;
+  });
+}
+
+/**
+ * Where a run's metrics go: its job's group, in the home that keeps its running totals, checked
+ * before the job works, so a refusal (exit code 2) has changed nothing.
+ */
+export async function preparePublishing(
+  job: PublishSettings['job'],
+  flags: PushFlags,
+  { config, failureMayCreate }: CommandContext,
+  grouping: Array<[string, string]> = groupingOf(flags),
+): Promise<PublishSettings> {
+  const { textfileDir, home } = config.metrics;
+  return checkPublishing({
+    job,
+    pushgateway: config.pushgateway,
+    grouping,
+    textfileDir,
+    state: await RunState.open(textfileDir, home),
+    strict: flags.strictPush === true,
+    createFolderOnFailure: failureMayCreate('metrics.textfileDir'),
   });
 }
 

@@ -67,9 +67,10 @@ export function groupingArg(
 ): Array<[string, string]> {
   const at = value.indexOf('=');
   const label = at > 0 ? value.slice(0, at) : '';
-  if (!LABEL_NAME.test(label) || label === 'job') {
+  if (!LABEL_NAME.test(label) || label === 'job' || label === 'home') {
     throw new InvalidArgumentError(
-      'expected label=value, the label a Prometheus label name other than job.',
+      'expected label=value, the label a Prometheus label name other than job and home ' +
+        '(home names the folder counting the totals: metrics.home).',
     );
   }
   return [...previous, [label, value.slice(at + 1)]];

@@ -142,11 +142,47 @@ export const CONFIG_SCHEMA = {
     description:
       'Calibrated churn probability from which a customer is high risk (never below the medium cutoff).',
   },
+  'quality.minRocAuc': {
+    schema: (z) => z.number().min(0).max(1),
+    default: 0.75,
+    description:
+      "ROC AUC on the holdout rows below which a new model is reported weak; the `LowAUC` alert fires below the same default for the champion (the course's limit).",
+  },
+  'quality.minF2': {
+    schema: (z) => z.number().min(0).max(1),
+    default: 0.7,
+    description:
+      "F2 score on the holdout rows below which a new model is reported weak; the `LowF2Score` alert fires below the same default for the champion (the course's limit).",
+  },
+  'quality.maxDrop': {
+    schema: (z) => z.number().min(0).max(1),
+    default: 0.05,
+    description:
+      'How far the ROC AUC or F2 of a model on a labelled batch may fall below its holdout figure before `evaluate` reports it degraded; the `ModelPerformanceDegraded` alert uses the same default (docs/monitoring.md says why 0.05).',
+  },
   'drift.warnPsi': {
     schema: (z) => z.number().min(0).max(10),
-    default: 0.2,
+    default: 0.25,
     description:
-      'Population stability index above which `predict` warns that a feature or the scores drifted.',
+      'Population stability index above which a batch is reported drifted on a feature or on its scores; the `FeatureDrift` and `ScoreDrift` alerts fire above the same default (above 0.25 is the usual "significant shift").',
+  },
+  'drift.wasserstein': {
+    schema: (z) => z.number().min(0).max(100),
+    default: 0.1,
+    description:
+      "Wasserstein distance, in training standard deviations, from which a numeric feature counts as drifted (Evidently's default: a tenth of a standard deviation of the whole distribution moved).",
+  },
+  'drift.jensenShannon': {
+    schema: (z) => z.number().min(0).max(1),
+    default: 0.1,
+    description:
+      "Jensen-Shannon distance (base 2, 0 to 1) from which a categorical feature, or a number with five values or fewer, counts as drifted (Evidently's default).",
+  },
+  'drift.share': {
+    schema: (z) => z.number().min(0).max(1),
+    default: 0.5,
+    description:
+      "Share of drifted features from which a batch counts as drifted as a whole; the `DatasetDrift` alert fires from the same default (Evidently's default: half the features).",
   },
   'explain.method': {
     schema: (z) => z.enum(EXPLAIN_METHOD_NAMES),
@@ -220,6 +256,16 @@ export const CONFIG_SCHEMA = {
     path: true,
     description:
       'Where every run writes `<job>.prom` (node_exporter textfile format) and the counters kept across runs.',
+  },
+  'metrics.home': {
+    schema: (z) =>
+      z
+        .string()
+        .regex(/^[\w.-]+$/, 'is not a home name: letters, digits, _, . and - only')
+        .nullable(),
+    default: null,
+    description:
+      'Value of the `home` label on every group pushed from this `metrics.textfileDir`, which keeps its own running totals; `null` names it once after the host (e.g. `ana-laptop-3f9a2c`) and records the name in its `state.json`.',
   },
   'serve.host': {
     schema: (z) => z.string().min(1),

@@ -1,24 +1,25 @@
 /**
- * `churn export-metrics`: the champion model's metrics and the running totals of the scoring
- * and retraining jobs, as one exposition, for CI jobs that publish them on demand (to stdout, a
- * file, or a Pushgateway under the job `churn_export_metrics`).
+ * `churn export-metrics`: the champion's figures (those of its group, `churn_champion`) and the
+ * running totals of the scoring and retraining jobs, for CI jobs that publish them on demand: as
+ * one exposition to stdout or a file, and to a Pushgateway as the champion's group, as a
+ * promotion publishes it (the jobs push their own totals).
  */
-import { secondsSince } from '../common/elapsed.js';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import type { Logger } from '../logging/logger.js';
+import { championExposition, publishChampion } from '../monitoring/champion.js';
 import { JobMetrics } from '../monitoring/job-metrics.js';
-import { checkPublishing, pushMetrics, type PublishSettings } from '../monitoring/publish.js';
-import { RunState } from '../monitoring/run-state.js';
+import type { PublishSettings } from '../monitoring/publish.js';
+import type { RunState } from '../monitoring/run-state.js';
 import { ModelRegistry } from '../registry/registry.js';
 
 export interface ExportOptions {
   modelsDir: string;
-  /** Where the running totals are kept (metrics.textfileDir). */
-  stateDir: string;
+  /** The running totals (metrics.textfileDir). */
+  state: RunState;
   /** Write the exposition to this file. */
   textfile: string | null;
-  /** Push it (strictly: a failed push fails the export). */
+  /** Push the champion's group, checked already (strictly: a failed push fails the export). */
   push: PublishSettings | null;
 }
 
@@ -32,26 +33,22 @@ export interface ExportResult {
 export const EXPORT_JOB = 'churn_export_metrics';
 
 export async function exportMetrics(options: ExportOptions, log: Logger): Promise<ExportResult> {
-  const started = performance.now();
-  const push = options.push === null ? null : await checkPublishing(options.push);
   const registry = new ModelRegistry(options.modelsDir);
-  const version = await registry.championVersion();
-  if (version === null) {
+  const champion = await championExposition(registry);
+  if (champion === null) {
     throw new UsageError('no champion model to export: train one with churn train');
   }
-  const metadata = await registry.metadata(version);
-  const metrics = new JobMetrics(EXPORT_JOB, await RunState.open(options.stateDir), EXPORT_JOB);
-  metrics.recordRegisteredModel(metadata);
-  metrics.recordTotals();
-  metrics.recordSuccess(secondsSince(started), new Date());
-  const exposition = await metrics.exposition();
+  const totals = new JobMetrics(EXPORT_JOB, options.state, EXPORT_JOB);
+  totals.recordTotals();
+  const exposition = champion.exposition + (await totals.exposition());
   if (options.textfile !== null) {
     await writeFileAtomic(options.textfile, exposition);
-    log.info('wrote metrics', { textfile: options.textfile, model: version });
+    log.info('wrote metrics', { textfile: options.textfile, model: champion.version });
   }
-  if (push !== null) await pushMetrics({ ...push, strict: true }, 'PUT', exposition, log);
+  if (options.push !== null)
+    await publishChampion(registry, { ...options.push, strict: true }, log);
   return {
-    modelVersion: version,
+    modelVersion: champion.version,
     exposition,
     textfile: options.textfile,
     pushed: options.push !== null,

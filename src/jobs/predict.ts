@@ -16,6 +16,7 @@ import type { ModelParams } from '../forest/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { LoadedModel } from '../registry/model-file.js';
 import { ModelRegistry } from '../registry/registry.js';
+import { logDrift, type DriftSettings } from './drift-log.js';
 import { scoredBatches, type RowSource } from './scoring/batches.js';
 import {
   copiedColumnIndexes,
@@ -44,8 +45,7 @@ export interface PredictJobOptions {
   keepColumns: boolean;
   /** Risk cutoffs; medium defaults to the model's threshold. */
   risk: RiskSettings;
-  /** Population stability index above which a feature or the scores are reported as drifted. */
-  driftWarnPsi: number;
+  drift: DriftSettings;
   delimiter?: Delimiter;
   /** Longest field or line, in characters (data.maxFieldSize). */
   maxFieldSize?: number;
@@ -115,7 +115,13 @@ export async function predictChurn(
     ];
     const format = await openOutputFormat(options.out, writer, columns);
 
-    const tally = new ScoringTally(model.schema, model.scoreReference, model.threshold, cutoffs);
+    const tally = new ScoringTally(
+      model.schema,
+      model.scoreReference,
+      model.threshold,
+      cutoffs,
+      options.drift,
+    );
     let written = 0;
     for await (const batch of scoredBatches({ source, encoder, scorer, calibration, copy })) {
       options.onScores?.(batch.scores);
@@ -129,7 +135,7 @@ export async function predictChurn(
     await writer.commit();
 
     const summary = tally.summary();
-    reportDrift(summary.drift, summary.scoreDrift, options.driftWarnPsi, source.name, log);
+    logDrift(summary.drift, options.drift, source.name, log);
     const result: PredictResult = {
       ...summary,
       out: streamName(options.out, 'output'),
@@ -184,24 +190,4 @@ function warnReadAsMissing(encoder: BatchEncoder, file: string, log: Logger): vo
     const { feature, rows, reason } = entry;
     log.warn(describeReadAsMissing(entry, file), { feature, rows, reason });
   }
-}
-
-function reportDrift(
-  drift: Record<string, number>,
-  scorePsi: number | null,
-  limit: number,
-  file: string,
-  log: Logger,
-): void {
-  const drifted = Object.entries(drift).filter(([, value]) => value > limit);
-  if (scorePsi !== null && scorePsi > limit) drifted.push(['churn score', scorePsi]);
-  if (drifted.length > 0) {
-    log.warn(
-      `${file} drifted from the training data: ` +
-        drifted.map(([name, value]) => `${name} PSI ${value}`).join(', ') +
-        ` (above ${limit})`,
-      { drifted: drifted.length },
-    );
-  }
-  log.info('drift against the training data', { ...drift, score: scorePsi });
 }

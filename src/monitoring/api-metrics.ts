@@ -7,7 +7,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelParams } from '../forest/index.js';
-import { modelInfoGauge, modelInfoLabels, SCORE_BUCKETS } from './job-metrics.js';
+import { SCORE_BUCKETS } from './job-metrics.js';
+import { modelInfoGauge, modelInfoLabels } from './model-figures.js';
 
 /** Routes as labelled: the server's own paths, and one value for every other path. */
 export type ApiRoute = '/predict' | '/model' | '/healthz' | '/readyz' | '/metrics' | 'other';

@@ -1,23 +1,16 @@
 /**
- * The metric families every job publishes, in a registry of its own per run. Names are part of
+ * The metric families a job run publishes, in a registry of its own per run. Names are part of
  * the product: the dashboards and alert rules select on them, so they change only with those.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ModelMetrics } from '../evaluation/index.js';
+import type { DriftReport } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
-import type { ModelMetadata } from '../registry/registry.js';
+import type { EvaluationRecord } from '../registry/evaluations.js';
+import { addLiveFamilies, addModelInfo } from './model-figures.js';
 import type { RunState } from './run-state.js';
 
-export type JobName = 'churn_train' | 'churn_predict' | 'churn_retrain' | 'churn_export_metrics';
-
-export interface ModelFigures {
-  version: string;
-  createdAt: string;
-  metrics: ModelMetrics;
-  trainingSeconds: number;
-  samples: number;
-  params: ModelParams;
-}
+export type JobName =
+  'churn_train' | 'churn_predict' | 'churn_retrain' | 'churn_evaluate' | 'churn_export_metrics';
 
 export interface PredictionFigures {
   /** Rows this run scored. */
@@ -26,92 +19,36 @@ export interface PredictionFigures {
   averageScore: number;
 }
 
-const MODEL_GAUGES: Array<[keyof ModelMetrics, string, string]> = [
-  ['rocAuc', 'churn_model_roc_auc', 'ROC AUC of the model on its holdout rows.'],
-  ['f2', 'churn_model_f2_score', 'F2 score of the model on its holdout rows, at its threshold.'],
-  ['f1', 'churn_model_f1_score', 'F1 score of the model on its holdout rows, at its threshold.'],
-  ['precision', 'churn_model_precision', 'Precision on the holdout rows, at the threshold.'],
-  ['recall', 'churn_model_recall', 'Recall on the holdout rows, at the threshold.'],
-  ['accuracy', 'churn_model_accuracy', 'Accuracy on the holdout rows, at the threshold.'],
-  [
-    'threshold',
-    'churn_model_threshold',
-    'Churn probability from which a customer is predicted to churn.',
-  ],
-];
-
-/** `churn_model_info`: the model in use, its version and main hyperparameters as labels. */
-export function modelInfoGauge(registry: Registry): Gauge {
-  return new Gauge({
-    name: 'churn_model_info',
-    help: 'The model in use: its version and main hyperparameters as labels (value always 1).',
-    labelNames: [
-      'version',
-      'trees',
-      'max_depth',
-      'min_samples_leaf',
-      'max_features',
-      'class_weight',
-    ],
-    registers: [registry],
-  });
-}
-
-export function modelInfoLabels(version: string, params: ModelParams): Record<string, string> {
-  return {
-    version,
-    trees: String(params.trees),
-    max_depth: String(params.maxDepth ?? 'none'),
-    min_samples_leaf: String(params.minSamplesLeaf),
-    max_features: String(params.maxFeatures),
-    class_weight: params.classWeight,
-  };
-}
+export const RETRAINING_OUTCOMES = ['promoted', 'kept', 'unchanged'] as const;
+export type RetrainingOutcome = (typeof RETRAINING_OUTCOMES)[number];
 
 export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+
+export const FAILURES_COUNTER = 'churn_job_failures_total';
 
 export class JobMetrics {
   readonly registry = new Registry();
   /** False for runs that must leave no trace, such as a dry run. */
   publish = true;
+  /** The run changed the champion or its evaluations: its group is published again. */
+  championChanged = false;
   private scores: Histogram | null = null;
 
   /** `state` keeps the counters that accumulate over runs, under `group`. */
   constructor(
     readonly job: JobName,
-    private readonly state: RunState,
-    private readonly group: string,
+    readonly state: RunState,
+    readonly group: string,
   ) {}
-
-  /** A trained model's quality, size and settings (train, retrain, export-metrics). */
-  recordModel(model: ModelFigures): void {
-    for (const [key, name, help] of MODEL_GAUGES) this.gauge(name, help).set(model.metrics[key]);
-    this.gauge('churn_training_duration_seconds', 'Seconds spent growing the model.').set(
-      model.trainingSeconds,
-    );
-    this.gauge('churn_training_samples', 'Rows the model was grown on.').set(model.samples);
-    this.gauge(
-      'churn_model_created_timestamp_seconds',
-      'When the model was created, in seconds since the Unix epoch.',
-    ).set(Date.parse(model.createdAt) / 1000);
-    this.recordModelInfo(model.version, model.params);
-  }
-
-  /** A model as the registry records it (export-metrics, and the champion after a retrain). */
-  recordRegisteredModel(metadata: ModelMetadata): void {
-    this.recordModel({
-      version: metadata.version,
-      createdAt: metadata.createdAt,
-      metrics: metadata.metrics,
-      trainingSeconds: metadata.durations.trainingSeconds,
-      samples: metadata.data.trainRows,
-      params: metadata.params,
-    });
-  }
 
   /** Always 1; its labels name the model version and its main hyperparameters. */
   recordModelInfo(version: string, params: ModelParams): void {
-    modelInfoGauge(this.registry).set(modelInfoLabels(version, params), 1);
+    addModelInfo(this.registry, version, params);
+  }
+
+  /** A model's figures on a labelled batch (evaluate, and retrain on its new rows). */
+  recordLive(version: string, evaluation: EvaluationRecord): void {
+    addLiveFamilies(this.registry, version, evaluation);
   }
 
   /** A successful scoring run: counts its rows into the running total. */
@@ -138,20 +75,34 @@ export class JobMetrics {
     ).set(count);
   }
 
-  /** Population stability index of each feature, and of the scores, against training. */
-  recordDrift(features: Record<string, number>, score: number | null): void {
-    const perFeature = new Gauge({
+  /** Each feature's PSI and distance, the share that drifted, and the scores' PSI. */
+  recordDrift(drift: DriftReport): void {
+    const psi = new Gauge({
       name: 'churn_feature_drift_psi',
       help: 'Population stability index of a feature in the last batch against the training rows.',
       labelNames: ['feature'],
       registers: [this.registry],
     });
-    for (const [feature, value] of Object.entries(features)) perFeature.set({ feature }, value);
-    if (score !== null) {
+    const distance = new Gauge({
+      name: 'churn_feature_drift_distance',
+      help: 'Distance of a feature in the last batch from the training rows: Wasserstein over the training standard deviation for numbers, Jensen-Shannon for categories.',
+      labelNames: ['feature', 'method'],
+      registers: [this.registry],
+    });
+    for (const [feature, figures] of Object.entries(drift.features)) {
+      psi.set({ feature }, figures.psi);
+      if (figures.distance !== null)
+        distance.set({ feature, method: figures.method }, figures.distance);
+    }
+    this.gauge(
+      'churn_dataset_drift_share',
+      'Share of the features of the last batch whose distance says they drifted.',
+    ).set(drift.share);
+    if (drift.score !== null) {
       this.gauge(
         'churn_prediction_score_drift_psi',
         "Population stability index of the last batch's scores against the model's holdout scores.",
-      ).set(score);
+      ).set(drift.score);
     }
   }
 
@@ -166,8 +117,8 @@ export class JobMetrics {
     for (const score of scores) this.scores.observe(score);
   }
 
-  /** A retraining run's outcome, counted into the running totals of both outcomes. */
-  async recordRetraining(outcome: 'promoted' | 'kept'): Promise<void> {
+  /** A retraining run's outcome, counted into the running totals of every outcome. */
+  async recordRetraining(outcome: RetrainingOutcome): Promise<void> {
     await this.state.add(this.group, `churn_retraining_total:${outcome}`, 1);
     this.retrainingCounter((outcome) =>
       this.state.total(this.group, `churn_retraining_total:${outcome}`),
@@ -182,6 +133,7 @@ export class JobMetrics {
     );
   }
 
+  /** The run's health: how long it took, its CPU time and peak memory, and its job's failures. */
   recordSuccess(durationSeconds: number, at: Date): void {
     this.gauge('churn_job_duration_seconds', 'Seconds the last run of the job took.').set(
       durationSeconds,
@@ -190,6 +142,16 @@ export class JobMetrics {
       'churn_job_last_success_timestamp_seconds',
       'When the job last succeeded, in seconds since the Unix epoch.',
     ).set(at.getTime() / 1000);
+    const { user, system } = process.cpuUsage();
+    this.gauge(
+      'churn_job_cpu_seconds',
+      'CPU seconds the last successful run used, every thread together.',
+    ).set((user + system) / 1e6);
+    this.gauge(
+      'churn_job_peak_memory_bytes',
+      'Peak resident memory of the last successful run, in bytes.',
+    ).set(process.resourceUsage().maxRSS * 1024);
+    failuresCounter(this.registry, this.state.total(this.group, FAILURES_COUNTER));
   }
 
   exposition(): Promise<string> {
@@ -208,26 +170,35 @@ export class JobMetrics {
     }).inc(total);
   }
 
-  private retrainingCounter(totalOf: (outcome: 'promoted' | 'kept') => number): void {
+  private retrainingCounter(totalOf: (outcome: RetrainingOutcome) => number): void {
     const counter = new Counter({
       name: 'churn_retraining_total',
       help: 'Retraining runs by outcome, over every run.',
       labelNames: ['outcome'],
       registers: [this.registry],
     });
-    for (const outcome of ['promoted', 'kept'] as const) counter.inc({ outcome }, totalOf(outcome));
+    for (const outcome of RETRAINING_OUTCOMES) counter.inc({ outcome }, totalOf(outcome));
   }
 }
 
 export const FAILURE_FAMILY = 'churn_job_last_failure_timestamp_seconds';
 
-/** What a failed run publishes: its failure time, and nothing that would hide the last good run. */
-export function failureExposition(at: Date): Promise<string> {
+/** What a failed run publishes: its failure time and its job's failures, nothing else. */
+export function failureExposition(at: Date, failures: number): Promise<string> {
   const registry = new Registry();
   new Gauge({
     name: FAILURE_FAMILY,
     help: 'When the job last failed, in seconds since the Unix epoch.',
     registers: [registry],
   }).set(at.getTime() / 1000);
+  failuresCounter(registry, failures);
   return registry.metrics();
+}
+
+function failuresCounter(registry: Registry, total: number): void {
+  new Counter({
+    name: FAILURES_COUNTER,
+    help: 'Failed runs of the job, over every run.',
+    registers: [registry],
+  }).inc(total);
 }

@@ -1,8 +1,9 @@
 /**
  * Where a job's metrics go when it ends. A successful run writes its textfile and replaces its
- * group on the Pushgateway (PUT), so series of earlier runs vanish. A failed run sets only its
- * failure time (POST), leaving the last good run's metrics in place. A gateway that cannot be
- * reached is a warning, since the job's real work is done, unless --strict-push asks otherwise.
+ * group on the Pushgateway (PUT), so series of earlier runs vanish. A failed run counts the
+ * failure and sets only its failure time and failures total (POST), leaving the last good run's
+ * metrics in place. A gateway that cannot be reached is a warning, since the job's real work is
+ * done, unless --strict-push asks otherwise.
  */
 import { secondsSince } from '../common/elapsed.js';
 import { constants, existsSync } from 'node:fs';
@@ -12,16 +13,27 @@ import { ChurnError, InputError, UsageError } from '../common/errors.js';
 import { displayPath } from '../common/paths.js';
 import type { ChurnConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import { FAILURE_FAMILY, failureExposition, type JobMetrics, type JobName } from './job-metrics.js';
+import {
+  FAILURES_COUNTER,
+  failureExposition,
+  type JobMetrics,
+  type JobName,
+} from './job-metrics.js';
 import { push, PushError, redactUrl, type PushTarget } from './pushgateway.js';
-import { replaceFamily, writeTextfile } from './textfile.js';
+import type { RunState } from './run-state.js';
+import { replaceFamilies, writeTextfile } from './textfile.js';
+
+/** The Pushgateway group of the champion model, which every promotion publishes. */
+export const CHAMPION_GROUP = 'churn_champion';
 
 export interface PublishSettings {
-  job: JobName;
+  job: JobName | typeof CHAMPION_GROUP;
   pushgateway: ChurnConfig['pushgateway'];
-  /** Grouping labels after the job: instance first when given. */
+  /** Grouping labels after the job: instance first when given. The home's label follows them. */
   grouping: Array<[string, string]>;
   textfileDir: string;
+  /** The home whose running totals the run counts in; its name labels every group pushed. */
+  state: RunState;
   /** A failed push fails the job. */
   strict: boolean;
   /** The CA file's certificates, read by checkPublishing before the job starts. */
@@ -85,21 +97,41 @@ export async function publishSuccess(
   settings: PublishSettings,
   log: Logger,
 ): Promise<void> {
-  const exposition = await metrics.exposition();
+  await publishExposition(await metrics.exposition(), settings, log);
+}
+
+/** A group's labels after the job, as pushed: the run's grouping, then its home. */
+export function pushedGrouping(settings: PublishSettings): Array<[string, string]> {
+  return [...settings.grouping, ['home', settings.state.home]];
+}
+
+/** Writes an exposition to the group's textfile and replaces the group on the gateway. */
+export async function publishExposition(
+  exposition: string,
+  settings: PublishSettings,
+  log: Logger,
+): Promise<void> {
   const path = await writeTextfile(settings.textfileDir, settings.job, exposition);
   log.debug('wrote metrics textfile', { path: displayPath(path) });
+  // The home is recorded before anything is pushed under its name.
+  await settings.state.save();
   await pushMetrics(settings, 'PUT', exposition, log);
 }
 
+/** Counts a failure of the job's group and publishes it. */
 export async function publishFailure(
   settings: PublishSettings,
+  group: string,
   at: Date,
   log: Logger,
 ): Promise<void> {
-  const exposition = await failureExposition(at);
-  if (settings.createFolderOnFailure !== false || existsSync(settings.textfileDir)) {
-    await replaceFamily(settings.textfileDir, settings.job, FAILURE_FAMILY, exposition);
-  }
+  // Outside a project a failed run leaves no folder: its failure is pushed, not recorded.
+  const record = settings.createFolderOnFailure !== false || existsSync(settings.textfileDir);
+  const failures = record
+    ? await settings.state.add(group, FAILURES_COUNTER, 1)
+    : settings.state.total(group, FAILURES_COUNTER) + 1;
+  const exposition = await failureExposition(at, failures);
+  if (record) await replaceFamilies(settings.textfileDir, settings.job, exposition);
   await pushMetrics({ ...settings, strict: false }, 'POST', exposition, log);
 }
 
@@ -118,7 +150,9 @@ export async function pushMetrics(
     log.info('pushed metrics', {
       gateway: redactUrl(url),
       job: settings.job,
-      grouping: settings.grouping.map(([name, value]) => `${name}=${value}`).join(' '),
+      grouping: pushedGrouping(settings)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
       method,
       seconds: secondsSince(started),
     });
@@ -137,7 +171,7 @@ async function pushTarget(settings: PublishSettings, url: string): Promise<PushT
   return {
     url,
     job: settings.job,
-    grouping: settings.grouping,
+    grouping: pushedGrouping(settings),
     timeoutMs: timeoutSeconds * 1000,
     retries,
     auth:

@@ -17,22 +17,24 @@ export async function writeTextfile(dir: string, job: string, exposition: string
   return path;
 }
 
-/** Replaces (or adds) one family in the job's textfile, leaving the other families as they are. */
-export async function replaceFamily(
+/**
+ * Replaces (or adds) the families of an exposition in the job's textfile, leaving the other
+ * families as they are, as a POST to the Pushgateway does.
+ */
+export async function replaceFamilies(
   dir: string,
   job: string,
-  family: string,
   exposition: string,
 ): Promise<string> {
+  const replaced = new Set(exposition.split('\n').filter(Boolean).map(familyOf));
   const previous = await readFile(textfilePath(dir, job), 'utf8').catch(() => '');
   const kept = previous
     .split('\n')
-    .filter((line) => line !== '' && !belongsTo(line, family))
+    .filter((line) => line !== '' && !replaced.has(familyOf(line)))
     .join('\n');
   return writeTextfile(dir, job, kept ? `${kept}\n${exposition}` : exposition);
 }
 
-function belongsTo(line: string, family: string): boolean {
-  const name = line.startsWith('# ') ? line.split(' ')[2] : line.split(/[{ ]/)[0];
-  return name === family;
+function familyOf(line: string): string {
+  return line.startsWith('# ') ? line.split(' ')[2] : line.split(/[{ ]/)[0];
 }

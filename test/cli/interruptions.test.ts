@@ -81,8 +81,11 @@ describe('runs stopped midway', () => {
     const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : null);
     const scored = () =>
       existsSync(stateFile)
-        ? ((JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, Record<string, number>>)
-            .churn_predict?.churn_predictions_total ?? 0)
+        ? ((
+            JSON.parse(readFileSync(stateFile, 'utf8')) as {
+              totals: Record<string, Record<string, number>>;
+            }
+          ).totals.churn_predict?.churn_predictions_total ?? 0)
         : 0;
     // What a whole run writes: scoring is deterministic, so every finished output is these bytes.
     const reference = await runChurn(predict('outputs/reference.csv'), { cwd: dir });

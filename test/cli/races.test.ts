@@ -91,7 +91,7 @@ describe('concurrent scoring runs', () => {
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(dir, 'outputs', 'metrics', 'state.json'), 'utf8'));
-    const total = Object.entries(state as Record<string, Record<string, number>>)
+    const total = Object.entries(state.totals as Record<string, Record<string, number>>)
       .filter(([group]) => group.startsWith('churn_predict'))
       .reduce((sum, [, totals]) => sum + (totals.churn_predictions_total ?? 0), 0);
     expect(total).toBe(6 * 2000);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FeatureDrift } from '../../src/evaluation/index.js';
 import { CHURN_BIN, copySampleProject, REPO_ROOT, runChurn, tempDir } from '../helpers/cli.js';
 
 let dir: { path: string; remove: () => void };
@@ -85,12 +86,19 @@ describe('churn train and predict', () => {
       ].sort(),
     );
     expect(prediction).toMatchObject({ rows: 2000, modelVersion: result.version });
-    // A fresh batch from the training distribution has not drifted on any feature.
-    expect(Object.keys(prediction.drift).sort()).toEqual(
+    // A fresh batch from the training distribution has not drifted on any feature, by any figure.
+    expect(Object.keys(prediction.drift.features).sort()).toEqual(
       Object.keys(metadata.featureImportances).sort(),
     );
-    for (const value of Object.values(prediction.drift)) expect(value).toBeLessThan(0.1);
-    // The shipped drifted batch (generated with --drift 0.5) is reported as drifted.
+    for (const feature of Object.values(prediction.drift.features) as FeatureDrift[]) {
+      expect(feature.psi).toBeLessThan(0.1);
+      expect(feature.distance).toBeLessThan(0.05);
+      expect(feature.drifted).toBe(false);
+    }
+    expect(prediction.drift).toMatchObject({ share: 0, detected: false });
+    expect(prediction.drift.score).toBeLessThan(0.1);
+    // The shipped drifted batch (generated with --drift 0.5) is reported as drifted: age, balance
+    // and country by their distances, a third of the features, not the batch as a whole.
     const drifted = await churn([
       'predict',
       '--data',
@@ -100,11 +108,21 @@ describe('churn train and predict', () => {
       '--json',
     ]);
     expect(drifted.code).toBe(0);
-    const psiValues = Object.values(JSON.parse(drifted.stdout).drift) as number[];
-    expect(Math.max(...psiValues)).toBeGreaterThan(0.2);
+    const driftedReport = JSON.parse(drifted.stdout).drift;
+    expect(driftedReport.features.idade).toMatchObject({ method: 'wasserstein', drifted: true });
+    expect(driftedReport.features.idade.psi).toBeGreaterThan(0.25);
+    expect(driftedReport.features.pais).toMatchObject({ method: 'jensenshannon', drifted: true });
+    expect(
+      Object.entries(driftedReport.features as Record<string, FeatureDrift>)
+        .filter(([, feature]) => feature.drifted)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['idade', 'pais', 'saldo_conta']);
+    expect(driftedReport).toMatchObject({ share: 0.3333, detected: false });
     expect(drifted.stderr).toMatch(
-      /WARN .*new_batch_2\.csv drifted from the training data: .*idade PSI/,
+      /WARN .*new_batch_2\.csv drifted from the training data: idade PSI [\d.]+, churn score PSI [\d.]+ \(above 0\.25\)/,
     );
+    expect(drifted.stderr).not.toMatch(/drifted as a whole/);
     const { low, medium, high } = prediction.riskLevels;
     expect(low + medium + high).toBe(2000);
 

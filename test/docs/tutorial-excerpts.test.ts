@@ -93,6 +93,12 @@ describe("the tutorial's output blocks", () => {
         '20261201-082808-125-7718 20261201-090000-000-abcd 20261201-082808-125-7718',
       ),
     ).toBe('<version 1> <version 2> <version 1>');
+    // A project's home is named after the host it first ran on.
+    expect(
+      comparable.normalize(
+        'churn_predictions_total{home="vm-c6275f",job="churn_predict"} grouping=home=ana-laptop-3f9a2c',
+      ),
+    ).toBe('churn_predictions_total{home="<home>",job="churn_predict"} grouping=home=<home>');
     // What does not vary from run to run stays: metrics, counts, customer ids.
     expect(comparable.normalize('F2 0.6938, 1,458 low, 921671261,0.163965,0,low')).toBe(
       'F2 0.6938, 1,458 low, 921671261,0.163965,0,low',

@@ -55,7 +55,7 @@ requires(
   const churn = (args: string[], env: Record<string, string> = {}) =>
     runChurn([...args, '--quiet'], { cwd: dir.path, env, timeoutMs: 60_000 });
 
-  it('pushes the model metrics of train under its job and instance, lint-clean', async () => {
+  it("pushes train's health under its job and the champion's figures under the champion's group, lint-clean", async () => {
     const trained = await churn([
       'train',
       '--trees',
@@ -69,18 +69,37 @@ requires(
     expect(trained.code).toBe(0);
     const { version, metrics } = JSON.parse(trained.stdout);
     const pushed = await gateway.churnMetrics();
-    const group = { job: 'churn_train', instance: 'host-a' };
-    expect(sampleValue(pushed, 'churn_model_roc_auc', group)).toBeCloseTo(metrics.rocAuc, 12);
-    expect(sampleValue(pushed, 'churn_model_f2_score', group)).toBeCloseTo(metrics.f2, 12);
-    expect(sampleValue(pushed, 'churn_model_threshold', group)).toBeCloseTo(metrics.threshold, 12);
-    expect(sampleValue(pushed, 'churn_training_samples', group)).toBe(5100);
-    expect(sampleValue(pushed, 'churn_model_info', { ...group, version, trees: '20' })).toBe(1);
-    expect(sampleValue(pushed, 'churn_job_last_success_timestamp_seconds', group)).toBeGreaterThan(
+    const home = JSON.parse(
+      readFileSync(join(dir.path, 'outputs', 'metrics', 'state.json'), 'utf8'),
+    ).home;
+    expect(home).toMatch(/^[\w.-]+-[0-9a-f]{6}$/);
+    const champion = { job: 'churn_champion', instance: 'host-a', home };
+    expect(sampleValue(pushed, 'churn_model_roc_auc', champion)).toBeCloseTo(metrics.rocAuc, 12);
+    expect(sampleValue(pushed, 'churn_model_f2_score', champion)).toBeCloseTo(metrics.f2, 12);
+    expect(sampleValue(pushed, 'churn_model_threshold', champion)).toBeCloseTo(
+      metrics.threshold,
+      12,
+    );
+    expect(sampleValue(pushed, 'churn_training_samples', champion)).toBe(5100);
+    expect(sampleValue(pushed, 'churn_model_info', { ...champion, version, trees: '20' })).toBe(1);
+    // train's own group carries its run's health, and no model figures that could compete.
+    const train = { job: 'churn_train', instance: 'host-a', home };
+    expect(sampleValue(pushed, 'churn_job_last_success_timestamp_seconds', train)).toBeGreaterThan(
       Date.now() / 1000 - 60,
     );
+    expect(sampleValue(pushed, 'churn_job_cpu_seconds', train)).toBeGreaterThan(0);
+    expect(sampleValue(pushed, 'churn_job_peak_memory_bytes', train)).toBeGreaterThan(20e6);
+    expect(sampleValue(pushed, 'churn_job_failures_total', train)).toBe(0);
+    expect(sampleValue(pushed, 'churn_model_roc_auc', { job: 'churn_train' })).toBeNull();
     expect(promtoolProblems(pushed)).toBe('');
-    const textfile = readFileSync(join(dir.path, 'outputs', 'metrics', 'churn_train.prom'), 'utf8');
-    expect(promtoolProblems(textfile)).toBe('');
+    for (const job of ['churn_train', 'churn_champion']) {
+      const textfile = readFileSync(join(dir.path, 'outputs', 'metrics', `${job}.prom`), 'utf8');
+      expect(promtoolProblems(textfile), job).toBe('');
+    }
+    const textfile = readFileSync(
+      join(dir.path, 'outputs', 'metrics', 'churn_champion.prom'),
+      'utf8',
+    );
     expect(sampleValue(textfile, 'churn_model_roc_auc')).toBeCloseTo(metrics.rocAuc, 12);
   });
 
@@ -111,12 +130,21 @@ requires(
     expect(
       sampleValue(afterFailure, 'churn_job_last_failure_timestamp_seconds', group),
     ).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(sampleValue(afterFailure, 'churn_job_failures_total', group)).toBe(1);
+    // The next good run replaces the group, and keeps the failures counted.
+    expect((await churn(['predict', '--instance', 'counting'], env)).code).toBe(0);
+    const afterRecovery = await gateway.churnMetrics();
+    expect(sampleValue(afterRecovery, 'churn_predictions_total', group)).toBe(6000);
+    expect(sampleValue(afterRecovery, 'churn_job_failures_total', group)).toBe(1);
+    expect(
+      sampleValue(afterRecovery, 'churn_job_last_failure_timestamp_seconds', group),
+    ).toBeNull();
     const textfile = readFileSync(
       join(dir.path, 'outputs', 'metrics', 'churn_predict.prom'),
       'utf8',
     );
-    expect(sampleValue(textfile, 'churn_predictions_total')).toBe(4000);
-    expect(sampleValue(textfile, 'churn_job_last_failure_timestamp_seconds')).not.toBeNull();
+    expect(sampleValue(textfile, 'churn_predictions_total')).toBe(6000);
+    expect(sampleValue(textfile, 'churn_job_failures_total')).toBe(1);
     expect(promtoolProblems(textfile)).toBe('');
   });
 
@@ -211,9 +239,11 @@ requires(
       'ci.prom',
     ]);
     expect(pushed.code).toBe(0);
+    // Pushed as the champion's own group, as a promotion publishes it.
     expect(
       sampleValue(await gateway.churnMetrics(), 'churn_model_roc_auc', {
-        job: 'churn_export_metrics',
+        job: 'churn_champion',
+        instance: '',
       }),
     ).toBe(sampleValue(printed.stdout, 'churn_model_roc_auc'));
     expect(promtoolProblems(readFileSync(join(dir.path, 'ci.prom'), 'utf8'))).toBe('');
@@ -227,7 +257,7 @@ requires(
     expect(failed.code).toBe(3);
   });
 
-  it('pushes the outcome counter and the champion of retrain under its job', async () => {
+  it('pushes the outcome counter of retrain under its job, and the champion only when it changes', async () => {
     expect((await churn(['train', '--trees', '10'])).code).toBe(0);
     const env = { CHURN_PUSHGATEWAY_URL: gateway.url };
     const kept = await churn(
@@ -235,17 +265,28 @@ requires(
       env,
     );
     expect(kept.code).toBe(0);
-    const { champion } = JSON.parse(kept.stdout);
     const pushed = await gateway.churnMetrics();
     const group = { job: 'churn_retrain', instance: '' };
     expect(sampleValue(pushed, 'churn_retraining_total', { ...group, outcome: 'kept' })).toBe(1);
-    expect(sampleValue(pushed, 'churn_retraining_total', { ...group, outcome: 'promoted' })).toBe(
-      0,
-    );
-    expect(sampleValue(pushed, 'churn_model_info', { ...group, version: champion.version })).toBe(
-      1,
-    );
+    for (const outcome of ['promoted', 'unchanged']) {
+      expect(sampleValue(pushed, 'churn_retraining_total', { ...group, outcome })).toBe(0);
+    }
+    expect(sampleValue(pushed, 'churn_model_info', group)).toBeNull();
     expect(sampleValue(pushed, 'churn_job_last_success_timestamp_seconds', group)).not.toBeNull();
     expect(promtoolProblems(pushed)).toBe('');
+
+    const promoted = await churn(
+      ['retrain', '--data', 'data/new_batch_2.csv', '--min-improvement', '-1', '--json'],
+      env,
+    );
+    expect(promoted.code).toBe(0);
+    const { challenger } = JSON.parse(promoted.stdout);
+    const champion = { job: 'churn_champion', instance: '' };
+    expect(
+      sampleValue(await gateway.churnMetrics(), 'churn_model_info', {
+        ...champion,
+        version: challenger.version,
+      }),
+    ).toBe(1);
   });
 });

@@ -58,7 +58,7 @@ requires(
     try {
       writeFileSync(
         join(dir, 'alert_rules.yml'),
-        readFileSync(ALERT_RULES, 'utf8').replace(') < 0.7', ') < 0.6'),
+        readFileSync(ALERT_RULES, 'utf8').replace('} < 0.7', '} < 0.6'),
       );
       writeFileSync(join(dir, 'alert_rules_test.yml'), readFileSync(ALERT_TESTS, 'utf8'));
       const result = run(PROMTOOL_BIN, ['test', 'rules', join(dir, 'alert_rules_test.yml')]);
@@ -116,6 +116,7 @@ describe('the alert rules', () => {
       expect.arrayContaining([
         'LowF2Score',
         'LowAUC',
+        'ModelPerformanceDegraded',
         'HighRiskCustomersSpike',
         'ChurnScoreIncrease',
         'ModelStale',
@@ -127,6 +128,8 @@ describe('the alert rules', () => {
         'ScoringApiDown',
         'ScoringApiHighErrorRate',
         'ScoringApiHighLatency',
+        'ScoreDrift',
+        'DatasetDrift',
       ]),
     );
   });

@@ -37,8 +37,9 @@ export function registerExportMetrics(program: Command, environment: Environment
     .addHelpText(
       'after',
       `
-The pushed group is job="churn_export_metrics" (plus --instance / --grouping); a push uses the
-configured timeout, retries, credentials and CA file.
+A push replaces the champion's own group, job="churn_champion" (plus --instance, --grouping
+and the home label), as a promotion does; it uses the configured timeout, retries, credentials
+and CA file. The printed or written exposition adds the running totals of this home.
 
 Examples:
   churn export-metrics --stdout
@@ -47,11 +48,13 @@ Examples:
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const { runCommand } = await import('../context.js');
-      const { groupingOf } = await import('../monitored.js');
+      const { preparePublishing } = await import('../monitored.js');
       const { checkedOutput } = await import('../output-path.js');
-      const { EXPORT_JOB, exportMetrics } = await import('../../jobs/export-metrics.js');
-      await runCommand('export-metrics', cmd, environment, async ({ config, log, out }) => {
-        const grouping = groupingOf(flags);
+      const { exportMetrics } = await import('../../jobs/export-metrics.js');
+      const { CHAMPION_GROUP } = await import('../../monitoring/publish.js');
+      const { RunState } = await import('../../monitoring/run-state.js');
+      await runCommand('export-metrics', cmd, environment, async (context) => {
+        const { config, log, out } = context;
         const textfile = flags.textfile
           ? await checkedOutput(
               { flag: '--textfile', given: flags.textfile, fallback: flags.textfile, inputs: [] },
@@ -60,21 +63,18 @@ Examples:
             )
           : null;
         const url = config.pushgateway.url;
+        const publishing =
+          url === null
+            ? null
+            : await preparePublishing(CHAMPION_GROUP, { ...flags, strictPush: true }, context);
         const result = await exportMetrics(
           {
             modelsDir: config.modelsDir,
-            stateDir: config.metrics.textfileDir,
+            state:
+              publishing?.state ??
+              (await RunState.open(config.metrics.textfileDir, config.metrics.home)),
             textfile,
-            push:
-              url === null
-                ? null
-                : {
-                    job: EXPORT_JOB,
-                    pushgateway: config.pushgateway,
-                    grouping,
-                    textfileDir: config.metrics.textfileDir,
-                    strict: true,
-                  },
+            push: publishing,
           },
           log,
         );

@@ -6,7 +6,7 @@ import type { DoctorReport, ShownModel } from '../../jobs/models.js';
 import type { RegistryEntry } from '../../registry/registry.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
-import { MODELS_DIR } from '../options.js';
+import { MODELS_DIR, PUSH_FLAGS } from '../options.js';
 import { integerArg } from '../parse.js';
 import { confusionTable, metricsTable } from '../render/metrics.js';
 
@@ -66,12 +66,21 @@ export function registerModels(program: Command, environment: Environment): void
     models
       .command('promote')
       .argument('<version>', 'model version to make champion')
-      .description('make a version the champion that predict uses by default'),
-    [MODELS_DIR],
+      .description(
+        "make a version the champion that predict uses by default, and publish the champion's group",
+      ),
+    [MODELS_DIR, ...PUSH_FLAGS],
   ).action(async (version: string, _flags: unknown, cmd: Command) => {
     const { runCommand, promoteModel } = await whenRun();
-    await runCommand('models promote', cmd, environment, async ({ config, log, out }) => {
+    const { publishChampion } = await import('../../monitoring/champion.js');
+    const { CHAMPION_GROUP } = await import('../../monitoring/publish.js');
+    const { preparePublishing } = await import('../monitored.js');
+    const { ModelRegistry } = await import('../../registry/registry.js');
+    await runCommand('models promote', cmd, environment, async (context) => {
+      const { config, log, out } = context;
+      const settings = await preparePublishing(CHAMPION_GROUP, cmd.opts(), context);
       const previous = await promoteModel(config.modelsDir, version, log);
+      await publishChampion(new ModelRegistry(config.modelsDir), settings, log);
       out.result(
         { version, previous },
         (result, c) =>

@@ -11,6 +11,7 @@ import type { PredictResult } from '../../jobs/predict.js';
 import type { ExplanationRequest } from '../../jobs/scoring/explanations.js';
 import { RISK_LEVELS } from '../../jobs/scoring/risk.js';
 import type { MergeShardsResult } from '../../jobs/shards.js';
+import { driftLine } from '../render/drift.js';
 import type { Environment } from '../context.js';
 import { addFlags } from '../flags.js';
 import { DELIMITER, MODELS_DIR, PUSH_FLAGS, THREADS } from '../options.js';
@@ -158,7 +159,7 @@ in --out) and its metrics go to a group of their own with a shard label. See doc
               modelsDir: config.modelsDir,
               keepColumns: flags.keepColumns === true,
               risk: config.risk,
-              driftWarnPsi: config.drift.warnPsi,
+              drift: config.drift,
               delimiter: flags.delimiter,
               maxFieldSize: config.data.maxFieldSize,
               threads: config.model.threads,
@@ -174,7 +175,7 @@ in --out) and its metrics go to a group of their own with a shard label. See doc
           progress.finish();
           metrics.recordModelInfo(result.modelVersion, result.modelParams);
           await metrics.recordPredictions(result);
-          metrics.recordDrift(result.drift, result.scoreDrift);
+          metrics.recordDrift(result.drift);
           if (shard) metrics.recordShards(shard.count);
           out.result(result, renderPredict, predictJson);
         },
@@ -267,5 +268,6 @@ function renderPredict(result: PredictResult, c: ChalkInstance): string {
     ),
     `  mean churn probability ${result.averageScore.toFixed(4)}; ` +
       `${result.predictedChurn.toLocaleString('en-US')} predicted to churn at threshold ${result.threshold.toFixed(4)}`,
+    `  ${driftLine(result.drift, c)}`,
   ].join('\n');
 }

@@ -105,7 +105,7 @@ Examples:
           if (result.dryRun) metrics.publish = false;
           else {
             await metrics.recordRetraining(result.promoted ? 'promoted' : 'kept');
-            metrics.recordRegisteredModel(result.current);
+            metrics.championChanged = result.promoted;
           }
           out.result(result, renderRetrain, retrainJson);
         },

@@ -130,7 +130,7 @@ Examples:
             log,
           );
           progress.finish();
-          metrics.recordModel(result);
+          metrics.championChanged = true;
           const { REPORT_FILE } = await import('../../registry/registry.js');
           const report = join(dirname(result.modelPath), REPORT_FILE);
           out.result(result, (shown, c) => renderTrain(shown, report, c), trainJson);

@@ -4,7 +4,12 @@
  * features and the scores against the model's references.
  */
 import type { DataSchema } from '../../data/schema.js';
-import { BatchDrift, type ColumnProfile } from '../../evaluation/index.js';
+import {
+  BatchDrift,
+  type ColumnProfile,
+  type DriftReport,
+  type DriftThresholds,
+} from '../../evaluation/index.js';
 import type { ScoredBatch } from './batches.js';
 import { riskLevel, type RiskCutoffs, type RiskLevel } from './risk.js';
 
@@ -15,10 +20,8 @@ export interface ScoringSummary {
   averageScore: number;
   /** Rows predicted to churn at the model's threshold. */
   predictedChurn: number;
-  /** Population stability index of each feature against the training rows. */
-  drift: Record<string, number>;
-  /** Of the scores against the model's holdout scores; null for a model without that reference. */
-  scoreDrift: number | null;
+  /** Of each feature against the training rows, and of the scores against the holdout's. */
+  drift: DriftReport;
 }
 
 export class ScoringTally {
@@ -33,6 +36,7 @@ export class ScoringTally {
     scoreReference: ColumnProfile | null | undefined,
     private readonly threshold: number,
     private readonly cutoffs: RiskCutoffs,
+    private readonly driftThresholds: DriftThresholds,
   ) {
     this.drift = new BatchDrift(schema.features, scoreReference);
   }
@@ -56,8 +60,7 @@ export class ScoringTally {
       riskLevels: { ...this.riskLevels },
       averageScore: rows > 0 ? Number((scoreSum / rows).toFixed(6)) : 0,
       predictedChurn: this.predictedChurn,
-      drift: this.drift.featurePsi(),
-      scoreDrift: this.drift.scorePsi(),
+      drift: this.drift.report(this.driftThresholds),
     };
   }
 }
