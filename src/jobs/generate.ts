@@ -16,6 +16,8 @@ export interface GenerateOptions {
   seed: number;
   out: string;
   drift: number;
+  /** How far why customers leave departs from the ground truth, 0 (the default) to 1. */
+  conceptDrift?: number;
   /** What `--out -` writes. */
   stdout?: NodeJS.WritableStream;
   onProgress?: (rowsWritten: number) => void;
@@ -26,6 +28,7 @@ export interface GenerateResult {
   rows: number;
   seed: number;
   drift: number;
+  conceptDrift: number;
   churnRate: number;
   bytes: number;
   seconds: number;
@@ -43,6 +46,7 @@ export async function generateCustomers(
     rows: options.rows,
     seed: options.seed,
     drift: options.drift,
+    conceptDrift: options.conceptDrift ?? 0,
     out: options.out,
   });
   let churned = 0;
@@ -54,6 +58,7 @@ export async function generateCustomers(
       options.seed,
       options.rows,
       options.drift,
+      options.conceptDrift ?? 0,
     )) {
       if (left) churned++;
       lines.push(formatCustomerRow(customer, left));
@@ -70,6 +75,7 @@ export async function generateCustomers(
       rows: options.rows,
       seed: options.seed,
       drift: options.drift,
+      conceptDrift: options.conceptDrift ?? 0,
       churnRate: options.rows > 0 ? churned / options.rows : 0,
       bytes,
       seconds: secondsSince(started),

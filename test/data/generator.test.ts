@@ -117,6 +117,27 @@ describe('the churn signal', () => {
       share(rows, (row) => row.pais === 'Alemanha') + 0.05,
     );
   });
+
+  it('changes why customers leave under --concept-drift, not who they are', async () => {
+    await generateCustomers(
+      { rows: 20_000, seed: 11, drift: 0, conceptDrift: 1, out: join(dir.path, 'c.csv') },
+      silent,
+    );
+    const changed = readSimpleCsv(join(dir.path, 'c.csv'));
+    const features = (row: Record<string, string>) => ({ ...row, saiu: '' });
+    expect(changed.map(features)).toEqual(rows.map(features));
+    // The competitor's card offer: card holders now leave more than the others, the products'
+    // effect fades (three products no longer means leaving).
+    const rate = (set: typeof rows, keep: (row: Record<string, string>) => boolean) =>
+      churnRate(set.filter(keep));
+    const card = (row: Record<string, string>) => row.cartao_credito === 'Sim';
+    const noCard = (row: Record<string, string>) => row.cartao_credito === 'Não';
+    expect(rate(changed, card) - rate(changed, noCard)).toBeGreaterThan(
+      rate(rows, card) - rate(rows, noCard) + 0.15,
+    );
+    const three = (row: Record<string, string>) => row.numero_produtos === '3';
+    expect(rate(changed, three)).toBeLessThan(rate(rows, three) - 0.1);
+  });
 });
 
 describe('determinism and the shipped data', () => {

@@ -10,6 +10,7 @@ interface GenerateFlags {
   seed: number;
   out: string;
   drift: number;
+  conceptDrift: number;
 }
 
 export function registerGenerate(program: Command, environment: Environment): void {
@@ -40,6 +41,12 @@ export function registerGenerate(program: Command, environment: Environment): vo
       parse: numberArg(0, 1),
       default: 0,
     },
+    {
+      flags: '--concept-drift <x>',
+      description: "change why customers leave, 0 (none) to 1: what degrades a model's performance",
+      parse: numberArg(0, 1),
+      default: 0,
+    },
   ])
     .addHelpText(
       'after',
@@ -47,6 +54,7 @@ export function registerGenerate(program: Command, environment: Environment): vo
 Examples:
   churn generate --rows 6000 --seed 1 --out data/train.csv
   churn generate --rows 2000 --seed 3 --drift 0.5 --out data/drifted.csv
+  churn generate --rows 2000 --seed 4 --drift 1 --concept-drift 1 --out data/degraded.csv
   churn generate --rows 1000000 --out /tmp/big.csv --quiet`,
     )
     .action(async (flags: GenerateFlags, cmd: Command) => {
@@ -82,6 +90,7 @@ function renderGenerate(result: GenerateResult, c: import('chalk').ChalkInstance
   return (
     `${c.green('✔')} wrote ${c.bold(result.rows.toLocaleString('en-US'))} customers to ` +
     `${c.bold(result.out)} (${size} MB, churn rate ${rate}%, seed ${result.seed}` +
-    `${result.drift > 0 ? `, drift ${result.drift}` : ''}) in ${result.seconds.toFixed(2)}s`
+    `${result.drift > 0 ? `, drift ${result.drift}` : ''}` +
+    `${result.conceptDrift > 0 ? `, concept drift ${result.conceptDrift}` : ''}) in ${result.seconds.toFixed(2)}s`
   );
 }

@@ -19,6 +19,11 @@
  *           old) that no column shows, so no model can be perfect
  *         + 0.3 * drift
  * A forest trained on 6000 rows reaches an AUC near 0.85 on fresh rows, as on the real data.
+ *
+ * Drift moves who the customers are; concept drift (0 to 1) changes why they leave, which is
+ * what degrades a model: the products' and the age bump's effects fade by 80% and 70% of it,
+ * and a reason no training row showed appears, a competitor's card offer (+1.6 for customers with
+ * a credit card, -0.8 without, times it). Concept drift 0 is the ground truth above.
  */
 import { Random, mix32 } from '../../common/random.js';
 
@@ -105,16 +110,17 @@ function drawBalance(rng: Random, country: BankCustomer['country'], drift: Drift
   return Math.round(Math.min(250_898, Math.max(3_768, balance)) * 100) / 100;
 }
 
-export function churnLogit(c: BankCustomer, drift: Drift): number {
+export function churnLogit(c: BankCustomer, drift: Drift, concept: Drift = 0): number {
   const bump = Math.exp(-(((c.age - 54) / 10) ** 2));
+  const fading = (share: number) => 1 - share * concept;
   const ageTrend = Math.min(0.5, Math.max(-0.5, 0.035 * (c.age - 40)));
   const germany = c.country === 'Alemanha';
   const female = c.gender === 'Feminino';
   return (
     -3.3 +
-    3.0 * bump +
+    3.0 * bump * fading(0.7) +
     ageTrend +
-    PRODUCT_LOGIT[c.products] +
+    PRODUCT_LOGIT[c.products] * fading(0.8) +
     (germany ? 0.8 : 0) +
     (female ? 0.5 : 0) +
     (female && germany ? 0.25 : 0) +
@@ -123,12 +129,13 @@ export function churnLogit(c: BankCustomer, drift: Drift): number {
     (c.age > 45 && c.products === 2 ? 0.6 : 0) +
     (c.creditScore < 400 ? 6 : 0) +
     (c.inactive ? 1.0 : 0) +
-    0.3 * drift
+    0.3 * drift +
+    concept * (c.hasCreditCard ? 1.6 : -0.8)
   );
 }
 
-export function churnProbability(c: BankCustomer, drift: Drift): number {
-  return 1 / (1 + Math.exp(-churnLogit(c, drift)));
+export function churnProbability(c: BankCustomer, drift: Drift, concept: Drift = 0): number {
+  return 1 / (1 + Math.exp(-churnLogit(c, drift, concept)));
 }
 
 export interface LabelledCustomer {
@@ -141,11 +148,12 @@ export function* bankCustomers(
   seed: number,
   rows: number,
   drift: Drift,
+  concept: Drift = 0,
 ): Generator<LabelledCustomer> {
   const rng = new Random(seed);
   for (let row = 0; row < rows; row++) {
     const customer = drawCustomer(rng, customerId(seed, row), drift);
-    yield { customer, churned: rng.bernoulli(churnProbability(customer, drift)) };
+    yield { customer, churned: rng.bernoulli(churnProbability(customer, drift, concept)) };
   }
 }
 
