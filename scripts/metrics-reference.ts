@@ -1,6 +1,6 @@
 /**
  * Renders the metric table of docs/metrics.md from what the jobs really publish: it runs train,
- * predict, retrain, export-metrics and a failing run on the sample data in a scratch folder,
+ * predict, retrain, evaluate, export-metrics and a failing run on the sample data in a scratch folder,
  * reads the textfiles they write, scrapes `churn serve` started on the trained model, and
  * cross-references the alert rules and the dashboards. `npm run docs:metrics` rewrites the
  * table; a test fails when the committed one differs.
@@ -25,6 +25,7 @@ const JOBS = [
   'churn_train',
   'churn_predict',
   'churn_retrain',
+  'churn_evaluate',
   'churn_export_metrics',
 ];
 /** The scrape job of `churn serve` (monitoring/prometheus/prometheus.yml), listed after the jobs. */
@@ -85,6 +86,7 @@ export async function publishedFamilies(): Promise<Family[]> {
       // A shard of a sharded run publishes one family more.
       churn('predict', '--shard', '0/1', '--out', 'outputs/predictions-{shard}.csv'),
       churn('retrain', '--data', 'data/new_batch_1.csv'),
+      churn('evaluate', '--data', 'data/new_batch_1.csv'),
       churn('export-metrics', '--textfile', 'outputs/metrics/churn_export_metrics.prom'),
     ];
     for (const run of runs) {
@@ -95,6 +97,7 @@ export async function publishedFamilies(): Promise<Family[]> {
     churn('train', '--data', 'data/missing.csv');
     churn('predict', '--data', 'data/missing.csv');
     churn('retrain', '--data', 'data/missing.csv');
+    churn('evaluate', '--data', 'data/missing.csv');
     const families = new Map<string, Family>();
     const expositions: Array<[string, string]> = JOBS.map((job) => [
       job,

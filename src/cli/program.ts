@@ -4,6 +4,7 @@ import type { Environment } from './context.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { addFlags, optionHelp } from './flags.js';
 import { GLOBAL_FLAGS } from './options.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerExportMetrics } from './commands/export-metrics.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerModels } from './commands/models.js';
@@ -18,6 +19,7 @@ Examples:
   churn train                                  train on data.train and make the model champion
   churn predict --data data/new_batch_1.csv    score a file with the champion
   churn retrain --data data/new_batch_2.csv    a challenger on the merged rows, promoted if better
+  churn evaluate --data data/new_batch_2.csv   the champion on labelled rows, against its holdout
   churn models list                            the registry's versions, the champion starred
   churn report --out outputs/report.html       the champion's report as one HTML page
   churn export-metrics --stdout                the champion's metrics in Prometheus text
@@ -61,6 +63,7 @@ export function createProgram(environment: Environment): Command {
   registerTrain(program, environment);
   registerPredict(program, environment);
   registerRetrain(program, environment);
+  registerEvaluate(program, environment);
   registerModels(program, environment);
   registerReport(program, environment);
   registerExportMetrics(program, environment);

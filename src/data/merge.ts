@@ -18,6 +18,8 @@ export interface MergeCounts {
   new: number;
   /** Rows that were already there (same id, or same content without an id). */
   duplicates: number;
+  /** Of those, rows whose values changed (same id, another row): the new row replaced the old. */
+  updated: number;
   merged: number;
 }
 
@@ -63,6 +65,7 @@ export async function mergeLabelledFiles(
   const position = new Map<string, number>();
   records.forEach((record, index) => position.set(key(record), index));
   let duplicates = 0;
+  let updated = 0;
   for (const [index, raw] of incoming.records.entries()) {
     const record = order.map((column) => raw[column]);
     const origin = { path: newPath, record: index };
@@ -72,9 +75,10 @@ export async function mergeLabelledFiles(
       origins.push(origin);
     } else {
       duplicates++;
-      if (idIndex >= 0) {
+      if (idIndex >= 0 && !sameFields(records[at], record)) {
         records[at] = record; // the newer row wins
         origins[at] = origin;
+        updated++;
       }
     }
   }
@@ -87,9 +91,24 @@ export async function mergeLabelledFiles(
       base: base.records.length,
       new: incoming.records.length,
       duplicates,
+      updated,
       merged: records.length,
     },
   };
+}
+
+/** Whether merging changes nothing: no new row, and no row's values changed. */
+export function addsNothing(merged: MergedRows): boolean {
+  return merged.rows.merged === merged.rows.base && merged.rows.updated === 0;
+}
+
+/** The merged records that were not in the base file: new customers (or rows, without an id). */
+export function freshRecords(merged: MergedRows): string[][] {
+  return merged.records.slice(merged.rows.base);
+}
+
+function sameFields(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((field, i) => field.trim() === b[i].trim());
 }
 
 /** Writes merged rows in the base file's format; the caller commits or aborts the writer. */

@@ -2,6 +2,7 @@
 import type { Logger } from '../logging/logger.js';
 import { ModelRegistry, type ModelMetadata, type RegistryEntry } from '../registry/registry.js';
 import { UsageError } from '../common/errors.js';
+import { readEvaluations, type EvaluationRecord } from '../registry/evaluations.js';
 import { checkVersionId } from '../registry/version-id.js';
 import { examineRegistry, repairRegistry, type Finding } from '../registry/doctor.js';
 
@@ -16,12 +17,15 @@ export interface ShownModel {
   metadata: ModelMetadata;
   champion: boolean;
   modelPath: string;
+  /** Its evaluations on labelled batches since training, oldest first. */
+  evaluations: EvaluationRecord[];
 }
 
 /** A version's metadata, after checking its model file loads (checksum included). */
 export async function showModel(
   modelsDir: string,
   version: string | undefined,
+  log?: Logger,
 ): Promise<ShownModel> {
   const registry = new ModelRegistry(modelsDir);
   if (version !== undefined) checkVersionId(version);
@@ -32,7 +36,16 @@ export async function showModel(
   const chosen = version ?? champion;
   if (chosen === null) throw new UsageError('the registry has no champion: name a version');
   const { metadata, path } = await registry.load(chosen);
-  return { metadata, champion: chosen === champion, modelPath: path };
+  const history = await readEvaluations(registry, chosen);
+  if (history.damaged > 0) {
+    log?.warn(`${history.damaged} damaged line(s) of the evaluation history of ${chosen} left out`);
+  }
+  return {
+    metadata,
+    champion: chosen === champion,
+    modelPath: path,
+    evaluations: history.records,
+  };
 }
 
 export async function promoteModel(

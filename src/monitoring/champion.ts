@@ -29,7 +29,7 @@ export async function championExposition(
     samples: metadata.data.trainRows,
     params: metadata.params,
   });
-  const latest = (await readEvaluations(registry.versionDir(version))).at(-1);
+  const latest = (await readEvaluations(registry, version)).records.at(-1);
   if (latest) addLiveFamilies(families, version, latest);
   return { version, exposition: await families.metrics() };
 }

@@ -16,6 +16,7 @@ import type { Rating } from '../evaluation/ratings.js';
 import type { DataSchema } from '../data/schema.js';
 import type { ColumnProfile, ValueDistribution } from '../evaluation/index.js';
 import type { ModelParams } from '../forest/index.js';
+import type { EvaluationRecord, LiveMetrics } from './evaluations.js';
 import type { ModelMetadata } from './registry.js';
 import { VERSION_PATTERN } from './version-id.js';
 
@@ -227,6 +228,35 @@ export const storedModelSchema = z.strictObject({
   scoreReference: reference.optional(),
   calibration: calibrationMapSchema.optional(),
   forest: z.unknown(),
+});
+
+const liveMetrics: z.ZodType<LiveMetrics> = z.strictObject({
+  rocAuc: probability,
+  f2: probability,
+  f1: probability,
+  precision: probability,
+  recall: probability,
+  accuracy: probability,
+  threshold: probability,
+  brierScore: probability,
+  logLoss: z.number().nonnegative(),
+});
+
+/** One line of a version's evaluations.jsonl. */
+export const evaluationRecordSchema: z.ZodType<EvaluationRecord> = z.strictObject({
+  evaluatedAt: timestamp,
+  batch: z.string().min(1),
+  file: z.string(),
+  rowsRead: count,
+  rows: count,
+  churnRate: share,
+  metrics: liveMetrics,
+  drift: z.strictObject({
+    share,
+    detected: z.boolean(),
+    drifted: z.array(z.string()),
+  }),
+  by: z.enum(['evaluate', 'retrain']),
 });
 
 /** The first problem zod found, as one line: `schema.features.2.kind: Invalid input`. */

@@ -1,15 +1,22 @@
 /**
- * A model's evaluations on labelled batches after training, newest last: `evaluations.jsonl` in
- * its version folder, one JSON line per evaluation. Lines are appended with one write each, so
- * two runs never interleave and a run killed mid-write leaves at most a torn last line, which
- * reading skips.
+ * A model's evaluations on labelled batches after its training, oldest first: `evaluations.jsonl`
+ * in its version folder, one sealed JSON document per line (with a registry key, signed), each
+ * checked against its schema when read. A line is appended with one write, under the registry's
+ * lock, so two runs never interleave; a run killed mid-write leaves at most a torn last line,
+ * which reading skips and counts.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFileIfExists } from '../common/regular-file.js';
 import type { ModelMetrics } from '../evaluation/index.js';
+import { evaluationRecordSchema } from './documents.js';
+import type { ModelRegistry } from './registry.js';
+import { openDocument, sealDocument } from './seal.js';
 
 export const EVALUATIONS_FILE = 'evaluations.jsonl';
+const MAX_HISTORY_BYTES = 64 * 1024 * 1024;
 
+/** A model's figures on a labelled batch, at its threshold. */
 export interface LiveMetrics extends ModelMetrics {
   brierScore: number;
   logLoss: number;
@@ -19,42 +26,58 @@ export interface EvaluationRecord {
   evaluatedAt: string;
   /** The batch's name (--batch, or the file's name without its extension). */
   batch: string;
+  /** The file as messages name it. */
   file: string;
-  /** sha256 of the file's bytes. */
-  sha256: string;
-  /** Labelled rows evaluated. */
+  /** Data rows read, and those of them with a known outcome, evaluated. */
+  rowsRead: number;
   rows: number;
   churnRate: number;
-  /** At the model's threshold. */
   metrics: LiveMetrics;
   drift: { share: number; detected: boolean; drifted: string[] };
-  /** The command that evaluated: `evaluate`, or `retrain` on its new rows. */
+  /** The command that evaluated: `evaluate`, or `retrain` on its new rows before merging them. */
   by: 'evaluate' | 'retrain';
 }
 
-export async function appendEvaluation(
-  versionDir: string,
+/** Appends an evaluation to a version's history; the version must still be in the registry. */
+export async function recordEvaluation(
+  registry: ModelRegistry,
+  version: string,
   record: EvaluationRecord,
 ): Promise<void> {
-  await appendFile(join(versionDir, EVALUATIONS_FILE), JSON.stringify(record) + '\n');
+  await registry.locked('record an evaluation', async () => {
+    await registry.metadata(version); // a version pruned meanwhile is named, not recreated
+    const line = sealDocument('batch evaluation', { ...record }, registry.signingKey, {
+      compact: true,
+    });
+    await appendFile(join(registry.versionDir(version), EVALUATIONS_FILE), line);
+  });
 }
 
-/** Every evaluation of a version, oldest first; none for a model never evaluated. */
-export async function readEvaluations(versionDir: string): Promise<EvaluationRecord[]> {
-  const text = await readFile(join(versionDir, EVALUATIONS_FILE), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    },
-  );
-  const records: EvaluationRecord[] = [];
-  for (const line of text.split('\n')) {
+export interface EvaluationHistory {
+  records: EvaluationRecord[];
+  /** Lines that are torn, damaged, unsigned under a key, or of another shape: left out. */
+  damaged: number;
+}
+
+export async function readEvaluations(
+  registry: ModelRegistry,
+  version: string,
+): Promise<EvaluationHistory> {
+  const path = join(registry.versionDir(version), EVALUATIONS_FILE);
+  const bytes = await readRegularFileIfExists(path, {
+    kind: 'evaluation history',
+    maxBytes: MAX_HISTORY_BYTES,
+  });
+  const history: EvaluationHistory = { records: [], damaged: 0 };
+  for (const line of (bytes?.toString('utf8') ?? '').split('\n')) {
     if (line.trim() === '') continue;
     try {
-      records.push(JSON.parse(line) as EvaluationRecord);
+      history.records.push(
+        openDocument('batch evaluation', line, evaluationRecordSchema, path, registry.signingKey),
+      );
     } catch {
-      // A torn line from a run killed while appending: that evaluation was not recorded.
+      history.damaged++;
     }
   }
-  return records;
+  return history;
 }

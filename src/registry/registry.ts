@@ -385,7 +385,13 @@ export class ModelRegistry {
     });
   }
 
-  /** Removes all but the `keep` newest versions, never the champion. Returns what was removed. */
+  /**
+   * Keeps `keep` versions (at least the champion) and removes the others. Kept first: the
+   * champion, then the versions it could be rolled back to (every version not rejected: each was
+   * promoted when saved, or won its comparison), newest first, then rejected challengers, newest
+   * first. So a run of rejected retrains never pushes the earlier champions out. Returns what was
+   * removed.
+   */
   async prune(keep: number): Promise<string[]> {
     return this.locked('prune', async () => {
       const { entries, championProblem } = await this.listing();
@@ -396,7 +402,13 @@ export class ModelRegistry {
           'is damaged, so pruning could remove the champion: run churn models doctor --repair first',
         );
       }
-      const doomed = entries.slice(keep).filter((entry) => !entry.champion);
+      const rejected = (entry: RegistryEntry) => entry.metadata.status === 'rejected';
+      const ranked = [
+        ...entries.filter((entry) => entry.champion),
+        ...entries.filter((entry) => !entry.champion && !rejected(entry)),
+        ...entries.filter((entry) => !entry.champion && rejected(entry)),
+      ];
+      const doomed = ranked.slice(keep).filter((entry) => !entry.champion);
       for (const entry of doomed) await this.removeVersion(entry.version);
       return doomed.map((entry) => entry.version);
     });

@@ -20,7 +20,8 @@ import { firstProblem } from './documents.js';
 
 export const SIGNATURE_PREFIX = 'hmac-sha256:';
 
-export type DocumentKind = 'champion pointer' | 'model metadata' | 'model evaluation' | 'model';
+export type DocumentKind =
+  'champion pointer' | 'model metadata' | 'model evaluation' | 'batch evaluation' | 'model';
 
 /** The registry's key, when documents must be signed; null checks checksums alone. */
 export type SigningKey = Buffer | null;

@@ -6,9 +6,9 @@
  * round-trip decimal (so it reads back as the same double), null an empty cell.
  */
 import { CsvError, parse } from 'csv-parse/sync';
-import { detectDelimiter, type Delimiter } from '../data/delimiter.js';
+import { detectDelimiter } from '../data/delimiter.js';
 import type { DataSchema } from '../data/schema.js';
-import type { RowSource } from '../jobs/scoring/batches.js';
+import { memorySource, type RowSource } from '../jobs/scoring/batches.js';
 import { HttpError } from './http-error.js';
 
 export interface Customers {
@@ -161,28 +161,6 @@ function csvProblem(error: CsvError): string {
     default:
       return error.message;
   }
-}
-
-/** Records already in memory, as the scoring loop reads a file's. */
-export function memorySource(
-  name: string,
-  delimiter: Delimiter,
-  header: string[],
-  records: string[][],
-): RowSource {
-  return {
-    name,
-    delimiter,
-    header,
-    bytes: 0,
-    bytesRead: 0,
-    async *batches(size) {
-      for (let start = 0; start < records.length; start += size) {
-        yield records.slice(start, start + size);
-      }
-    },
-    close: () => undefined,
-  };
 }
 
 function missingFeatures(

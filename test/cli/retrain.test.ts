@@ -38,12 +38,30 @@ describe('churn retrain', () => {
       'challenger',
       'champion',
       'holdout',
+      'live',
+      'outcome',
       'promoted',
       'rows',
     ]);
-    expect(keptResult.promoted).toBe(false);
+    expect(keptResult).toMatchObject({ outcome: 'kept', promoted: false });
     expect(keptResult.champion.version).toBe(before);
-    expect(keptResult.rows).toEqual({ base: 6000, new: 2000, duplicates: 0, merged: 8000 });
+    expect(keptResult.rows).toEqual({
+      base: 6000,
+      new: 2000,
+      duplicates: 0,
+      updated: 0,
+      merged: 8000,
+    });
+    // Labels arrived: the champion was judged on the 2000 new rows before they were merged, as
+    // churn evaluate would judge it, and that went to its history.
+    const evaluated = JSON.parse(
+      (await churn(['evaluate', '--data', 'data/new_batch_1.csv', '--json'])).stdout,
+    );
+    expect(keptResult.live).toMatchObject({ by: 'retrain', batch: 'new_batch_1', rows: 2000 });
+    expect(keptResult.live.metrics).toEqual(evaluated.live);
+    const history = JSON.parse((await churn(['models', 'show', before, '--json'])).stdout)
+      .evaluations as Array<{ by: string }>;
+    expect(history.map((entry) => entry.by)).toEqual(['retrain', 'evaluate']);
     // Both are judged on 15% of the merged rows; the champion's own figures, on 15% of the base
     // rows, are the ones `models list` shows, and differ.
     expect(keptResult.holdout).toEqual({ rows: 1200 });
@@ -68,14 +86,14 @@ describe('churn retrain', () => {
         await churn([
           'retrain',
           '--data',
-          'data/new_batch_1.csv',
+          'data/new_batch_2.csv',
           '--min-improvement',
           '-1',
           '--json',
         ])
       ).stdout,
     );
-    expect(promoted.promoted).toBe(true);
+    expect(promoted).toMatchObject({ outcome: 'promoted', promoted: true });
     expect(champion()).toBe(promoted.challenger.version);
     const prom = readFileSync(join(dir.path, 'outputs', 'metrics', 'churn_retrain.prom'), 'utf8');
     expect(prom).toMatch(/churn_retraining_total\{outcome="promoted"\} 1/);
@@ -97,11 +115,60 @@ describe('churn retrain', () => {
     expect(readFileSync(join(dir.path, 'data', backups[0]), 'utf8')).toBe(original);
     expect(lines(base())).toBe(8001);
 
-    const again = JSON.parse(
-      (await churn(['retrain', '--data', 'data/new_batch_1.csv', '--json'])).stdout,
+    // The same batch again adds nothing: it ends at once, trains nothing, writes nothing.
+    const merged = readFileSync(base(), 'utf8');
+    const registryBefore = versions();
+    const historyBefore = JSON.parse((await churn(['models', 'show', '--json'])).stdout).evaluations
+      .length;
+    const again = await churn(['retrain', '--data', 'data/new_batch_1.csv', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({
+      outcome: 'unchanged',
+      promoted: false,
+      champion: { version: champion() },
+      rows: { base: 8000, new: 2000, duplicates: 2000, updated: 0, merged: 8000 },
+    });
+    expect(readFileSync(base(), 'utf8')).toBe(merged);
+    expect(readdirSync(join(dir.path, 'data')).filter((name) => name.includes('backup'))).toEqual(
+      backups,
     );
-    expect(again.rows).toEqual({ base: 8000, new: 2000, duplicates: 2000, merged: 8000 });
-    expect(lines(base())).toBe(8001);
+    expect(versions()).toEqual(registryBefore);
+    expect(JSON.parse((await churn(['models', 'show', '--json'])).stdout).evaluations.length).toBe(
+      historyBefore,
+    );
+    const prom = readFileSync(join(dir.path, 'outputs', 'metrics', 'churn_retrain.prom'), 'utf8');
+    expect(prom).toMatch(/churn_retraining_total\{outcome="unchanged"\} 1/);
+    expect(prom).toMatch(/churn_retraining_total\{outcome="(kept|promoted)"\} 1/);
+
+    // A row whose values changed is something new: the newer row wins and a challenger is grown.
+    const rows = readFileSync(join(dir.path, 'data', 'new_batch_1.csv'), 'utf8').split('\n');
+    const [first, ...rest] = rows[1].split(',');
+    const flipped = [first, ...rest.slice(0, -2), rest.at(-2) === '1' ? '0' : '1', rest.at(-1)];
+    writeFileSync(join(dir.path, 'one-changed.csv'), [rows[0], flipped.join(',')].join('\n'));
+    const changed = JSON.parse(
+      (await churn(['retrain', '--data', 'one-changed.csv', '--json'])).stdout,
+    );
+    expect(changed.outcome).not.toBe('unchanged');
+    expect(changed.rows).toEqual({ base: 8000, new: 1, duplicates: 1, updated: 1, merged: 8000 });
+    // No new customer among them: nothing to judge the champion on.
+    expect(changed.live).toBeNull();
+  });
+
+  it('prunes rejected challengers before the earlier champions it could roll back to', async () => {
+    const first = champion();
+    expect((await churn(['train', '--trees', '15', '--seed', '7'])).code).toBe(0);
+    const second = champion();
+    for (const batch of ['data/new_batch_1.csv', 'data/new_batch_2.csv']) {
+      const kept = await churn(['retrain', '--data', batch, '--min-improvement', '1', '--json']);
+      expect(JSON.parse(kept.stdout).outcome).toBe('kept');
+    }
+    expect(versions()).toHaveLength(4);
+    const pruned = JSON.parse(
+      (await churn(['models', 'prune', '--keep', '2', '--json'])).stdout,
+    ).removed;
+    expect(versions().sort()).toEqual([first, second].sort());
+    expect(pruned).toHaveLength(2);
+    expect(champion()).toBe(second);
   });
 
   it('refuses a batch whose columns differ, changing nothing', async () => {

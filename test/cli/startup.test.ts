@@ -56,6 +56,7 @@ describe('start-up', () => {
     [['train', '--help']],
     [['predict', '--help']],
     [['retrain', '--help']],
+    [['evaluate', '--help']],
     [['models', 'list', '--help']],
     [['export-metrics', '--help']],
     [['serve', '--help']],

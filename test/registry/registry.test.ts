@@ -161,21 +161,25 @@ describe('ModelRegistry', () => {
     expect(readdirSync(root)).toEqual([model.version]);
   });
 
-  it('prunes old versions but never the champion', async () => {
+  it('prunes rejected challengers first, then the oldest earlier champions, never the champion', async () => {
     const registry = new ModelRegistry(join(dir.path, 'models'));
-    const versions = [];
-    for (let i = 0; i < 4; i++) {
+    const versions: string[] = [];
+    // Two champions in turn, then two rejected challengers (a cron retraining on batches that
+    // never win), then one more version that is not rejected.
+    for (const status of [undefined, undefined, 'rejected', 'rejected', undefined] as const) {
       const { model, metadata } = await makeVersion();
-      await registry.save(model, metadata);
+      await registry.save(model, status ? { ...metadata, status } : metadata);
       versions.push(model.version);
     }
-    await registry.promote(versions[0]);
-    const removed = await registry.prune(2);
-    expect(removed.sort()).toEqual([versions[1]]);
+    await registry.promote(versions[1]);
+    expect(await registry.prune(3)).toEqual([versions[3], versions[2]]);
     expect((await registry.list()).map((entry) => entry.version)).toEqual([
-      versions[3],
-      versions[2],
+      versions[4],
+      versions[1],
       versions[0],
     ]);
+    // Fewer than the champion is never asked for; keeping one keeps the champion alone.
+    expect((await registry.prune(1)).sort()).toEqual([versions[0], versions[4]].sort());
+    expect((await registry.list()).map((entry) => entry.version)).toEqual([versions[1]]);
   });
 });

@@ -5,6 +5,8 @@ import { UsageError } from '../../common/errors.js';
 import type { DoctorReport, ShownModel } from '../../jobs/models.js';
 import type { RegistryEntry } from '../../registry/registry.js';
 import type { Environment } from '../context.js';
+import type { ModelMetrics } from '../../evaluation/index.js';
+import type { EvaluationRecord } from '../../registry/evaluations.js';
 import { addFlags } from '../flags.js';
 import { MODELS_DIR, PUSH_FLAGS } from '../options.js';
 import { integerArg } from '../parse.js';
@@ -52,12 +54,13 @@ export function registerModels(program: Command, environment: Environment): void
     [MODELS_DIR],
   ).action(async (version: string | undefined, _flags: unknown, cmd: Command) => {
     const { runCommand, showModel } = await whenRun();
-    await runCommand('models show', cmd, environment, async ({ config, out }) => {
-      const shown = await showModel(config.modelsDir, version);
+    await runCommand('models show', cmd, environment, async ({ config, log, out }) => {
+      const shown = await showModel(config.modelsDir, version, log);
       out.result(shown, renderShow, (model) => ({
         ...model.metadata,
         champion: model.champion,
         modelPath: model.modelPath,
+        evaluations: model.evaluations,
       }));
     });
   });
@@ -95,7 +98,9 @@ export function registerModels(program: Command, environment: Environment): void
   addFlags(
     models
       .command('prune')
-      .description('delete old versions, keeping the newest N and always the champion'),
+      .description(
+        'delete old versions, keeping N: the champion, then earlier champions, then rejected challengers',
+      ),
     [
       {
         flags: '--keep <n>',
@@ -182,7 +187,10 @@ function renderList(entries: RegistryEntry[], c: ChalkInstance): string {
   ].join('\n');
 }
 
-function renderShow({ metadata, champion, modelPath }: ShownModel, c: ChalkInstance): string {
+function renderShow(
+  { metadata, champion, modelPath, evaluations }: ShownModel,
+  c: ChalkInstance,
+): string {
   const importances = Object.entries(metadata.featureImportances)
     .sort((a, b) => b[1] - a[1])
     .map(([name, value]) => `  ${name.padEnd(24)} ${value.toFixed(4)}`);
@@ -204,5 +212,34 @@ function renderShow({ metadata, champion, modelPath }: ShownModel, c: ChalkInsta
     '',
     c.dim('  feature importance'),
     ...importances,
+    '',
+    ...evaluationLines(evaluations, metadata.metrics, c),
   ].join('\n');
+}
+
+/** The version's evaluations on labelled batches, each figure beside its change from the holdout's. */
+function evaluationLines(
+  evaluations: EvaluationRecord[],
+  holdout: ModelMetrics,
+  c: ChalkInstance,
+): string[] {
+  if (evaluations.length === 0) {
+    return [c.dim('  no evaluation on a labelled batch yet (churn evaluate --data FILE)')];
+  }
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
+  return [
+    c.dim(
+      `  ${'evaluated'.padEnd(20)} ${'batch'.padEnd(20)} ${'rows'.padStart(8)} ` +
+        `${'ROC AUC'.padStart(16)} ${'F2'.padStart(16)} ${'drift'.padStart(6)}  by`,
+    ),
+    ...evaluations.map(
+      ({ evaluatedAt, batch, rows, metrics, drift, by }) =>
+        `  ${evaluatedAt.slice(0, 19).replace('T', ' ').padEnd(20)} ${batch.slice(0, 20).padEnd(20)} ` +
+        `${rows.toLocaleString('en-US').padStart(8)} ` +
+        `${`${metrics.rocAuc.toFixed(4)} ${signed(metrics.rocAuc - holdout.rocAuc)}`.padStart(16)} ` +
+        `${`${metrics.f2.toFixed(4)} ${signed(metrics.f2 - holdout.f2)}`.padStart(16)} ` +
+        `${`${Math.round(drift.share * 100)}%`.padStart(6)}  ${by}`,
+    ),
+    c.dim('  (each figure beside its change from the holdout; drift: share of features drifted)'),
+  ];
 }

@@ -97,6 +97,8 @@ Examples:
               calibration: config.training.calibration,
               threads: config.model.threads,
               dryRun: flags.dryRun === true,
+              drift: config.drift,
+              quality: config.quality,
               onTree: (done, total) => progress.update(done, total),
             },
             log,
@@ -104,8 +106,13 @@ Examples:
           progress.finish();
           if (result.dryRun) metrics.publish = false;
           else {
-            await metrics.recordRetraining(result.promoted ? 'promoted' : 'kept');
-            metrics.championChanged = result.promoted;
+            await metrics.recordRetraining(result.outcome);
+            if (result.outcome !== 'unchanged' && result.live !== null) {
+              metrics.recordLive(result.champion.version, result.live);
+            }
+            // A promotion, or the champion's evaluation on the new rows, changes its group.
+            metrics.championChanged =
+              result.outcome !== 'unchanged' && (result.promoted || result.live !== null);
           }
           out.result(result, renderRetrain, retrainJson);
         },
@@ -114,11 +121,23 @@ Examples:
 }
 
 function retrainJson(result: RetrainResult) {
-  const { promoted, holdout, champion, challenger, rows } = result;
-  return { promoted, holdout, champion, challenger, rows };
+  if (result.outcome === 'unchanged') {
+    const { outcome, promoted, champion, rows } = result;
+    return { outcome, promoted, champion, rows };
+  }
+  const { outcome, promoted, holdout, champion, challenger, rows, live } = result;
+  return { outcome, promoted, holdout, champion, challenger, rows, live };
 }
 
 function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
+  if (result.outcome === 'unchanged') {
+    const { rows } = result;
+    return [
+      `${c.bold(c.green('nothing new'))}: every row of the batch is in the base file already; ` +
+        `champion ${result.champion.version} kept, no challenger trained, nothing written`,
+      `  rows: ${rows.base} base + ${rows.new} new − ${rows.duplicates} duplicates = ${rows.merged}`,
+    ].join('\n');
+  }
   const metric = result.metric === 'f2' ? 'F2' : 'ROC AUC';
   const { champion, challenger, rows } = result;
   const score = (metrics: Record<RetrainMetric, number>) => metrics[result.metric].toFixed(4);
@@ -130,6 +149,11 @@ function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
     `${c.bold(verdict)} ${result.dryRun ? c.dim('(dry run: nothing written)') : ''}`,
     `  rows: ${rows.base} base + ${rows.new} new − ${rows.duplicates} duplicates = ${rows.merged}` +
       (result.backup ? `; base backed up to ${result.backup}` : ''),
+    result.live
+      ? `  the champion on the ${count(result.live.rows)} new rows, before merging them: ` +
+        `ROC AUC ${result.live.metrics.rocAuc.toFixed(4)}, F2 ${result.live.metrics.f2.toFixed(4)}` +
+        (result.dryRun ? '' : ' (recorded in its history)')
+      : `  the new rows hold a single class: the champion was not judged on them`,
     `  ${metric} on the merged holdout (${count(result.holdout.rows)} rows, the champion's own among them): ` +
       `champion ${champion.version} ${score(champion.metrics)}, ` +
       `challenger ${challenger.version ?? '(not saved)'} ${score(challenger.metrics)}`,

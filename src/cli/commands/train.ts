@@ -89,6 +89,7 @@ Examples:
     .action(async (flags: TrainFlags, cmd: Command) => {
       const { runMonitored } = await import('../monitored.js');
       const { trainModel } = await import('../../jobs/train.js');
+      const { warnWeakChampion } = await import('../../jobs/live-quality.js');
       await runMonitored(
         'train',
         'churn_train',
@@ -130,6 +131,7 @@ Examples:
             log,
           );
           progress.finish();
+          warnWeakChampion(result.metrics, config.quality, result.version, log);
           metrics.championChanged = true;
           const { REPORT_FILE } = await import('../../registry/registry.js');
           const report = join(dirname(result.modelPath), REPORT_FILE);

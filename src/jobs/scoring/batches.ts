@@ -5,6 +5,7 @@
 import { collectGarbage } from '../../common/memory.js';
 import type { BatchEncoder } from '../../data/batch-encoder.js';
 import type { CsvSource } from '../../data/csv-reader.js';
+import type { Delimiter } from '../../data/delimiter.js';
 import { csvField } from '../../data/csv-writer.js';
 import {
   calibrateAll,
@@ -23,6 +24,28 @@ export type RowSource = Pick<
   CsvSource,
   'name' | 'delimiter' | 'header' | 'bytes' | 'bytesRead' | 'batches' | 'close'
 >;
+
+/** Records already in memory, as the scoring loop reads a file's. */
+export function memorySource(
+  name: string,
+  delimiter: Delimiter,
+  header: string[],
+  records: string[][],
+): RowSource {
+  return {
+    name,
+    delimiter,
+    header,
+    bytes: 0,
+    bytesRead: 0,
+    async *batches(size) {
+      for (let start = 0; start < records.length; start += size) {
+        yield records.slice(start, start + size);
+      }
+    },
+    close: () => undefined,
+  };
+}
 
 export interface ScoredBatch {
   /** The batch's rows as the model's feature columns. */
