@@ -10,6 +10,7 @@ import {
   type DashboardSpec,
   type PanelSpec,
 } from './panels.js';
+import { CONFIG_SCHEMA } from '../../src/config/schema.js';
 import {
   byVersion,
   champion,
@@ -24,6 +25,8 @@ import {
 } from './queries.js';
 
 const DAY = 86400;
+/** How far a live figure may fall below the holdout's: ModelPerformanceDegraded's margin. */
+const MAX_DROP = CONFIG_SCHEMA['quality.maxDrop'].default;
 /** The course's rating boundaries: acceptable from 0.7, good from 0.8. */
 const QUALITY = higherIsBetter(0.7, 0.8);
 const FRESHNESS = lowerIsBetter(DAY + 2 * 3600, 8 * DAY);
@@ -119,6 +122,64 @@ const PROMOTIONS: AnnotationSpec = {
   color: 'green',
 };
 
+/** Each labelled batch the champion was judged on (churn evaluate, or retrain on its new rows). */
+const EVALUATIONS: AnnotationSpec = {
+  name: 'Labelled batches',
+  description: 'A mark at each evaluation of the champion on a labelled batch.',
+  expr: `max by (home, version, batch) (${champion('churn_live_evaluated_timestamp_seconds')} * on (job, instance, home) group_left (version, batch) ${champion('churn_live_info')}) * 1000`,
+  title: 'labelled batch',
+  text: '{{version}} evaluated on {{batch}} ({{home}})',
+  color: 'blue',
+};
+
+/** A figure of the champion on its holdout and on the latest labelled batch, over time. */
+function liveAgainstHoldout(
+  title: string,
+  holdoutMetric: string,
+  liveMetric: string,
+  alert: string,
+): PanelSpec {
+  return {
+    type: 'timeseries',
+    title,
+    description:
+      `${title.split(':')[0]} of the champion on its holdout rows (fixed until the next promotion) ` +
+      `and on the latest labelled batch it was evaluated on (churn evaluate, or retrain on its new ` +
+      `rows). ${alert}.`,
+    width: 12,
+    height: 8,
+    queries: [
+      { expr: `max by (home) (${champion(holdoutMetric)})`, legend: 'holdout {{home}}' },
+      { expr: `max by (home) (${champion(liveMetric)})`, legend: 'live {{home}}' },
+    ],
+    min: 0,
+    max: 1,
+    decimals: 3,
+  };
+}
+
+const liveDrop: PanelSpec = {
+  type: 'stat',
+  title: 'Live drop from holdout',
+  description: `How far the champion's ROC AUC and F2 on the latest labelled batch fall below its holdout figures. Alert ModelPerformanceDegraded above ${MAX_DROP} (quality.maxDrop).`,
+  width: 4,
+  height: 4,
+  queries: [
+    {
+      expr: `max by (home) (${champion('churn_model_roc_auc')} - ${champion('churn_live_roc_auc')})`,
+      legend: 'ROC AUC {{home}}',
+      instant: true,
+    },
+    {
+      expr: `max by (home) (${champion('churn_model_f2_score')} - ${champion('churn_live_f2_score')})`,
+      legend: 'F2 {{home}}',
+      instant: true,
+    },
+  ],
+  decimals: 3,
+  steps: lowerIsBetter(MAX_DROP / 2, MAX_DROP),
+};
+
 const riskDistribution: PanelSpec = {
   type: 'piechart',
   title: 'Risk distribution, last batch',
@@ -198,10 +259,11 @@ export const overview: DashboardSpec = {
   title: 'churn / Overview',
   description:
     'For a daily look: is the model good, did the jobs run, how many customers are at risk.',
-  annotations: [RETRAINS, PROMOTIONS],
+  annotations: [RETRAINS, PROMOTIONS, EVALUATIONS],
   panels: [
     f2,
     auc,
+    liveDrop,
     highRiskCount,
     highRiskShare,
     {
@@ -419,7 +481,7 @@ export const model: DashboardSpec = {
   description:
     'The champion and its history across versions: quality on its holdout and on labelled batches since, drift, threshold, training.',
   timeFrom: 'now-30d',
-  annotations: [RETRAINS, PROMOTIONS],
+  annotations: [RETRAINS, PROMOTIONS, EVALUATIONS],
   panels: [
     f2,
     auc,
@@ -510,6 +572,19 @@ export const model: DashboardSpec = {
       ],
       unit: 'short',
     },
+    liveDrop,
+    liveAgainstHoldout(
+      'ROC AUC: live against holdout',
+      'churn_model_roc_auc',
+      'churn_live_roc_auc',
+      `Alert ModelPerformanceDegraded when live is more than ${MAX_DROP} below holdout`,
+    ),
+    liveAgainstHoldout(
+      'F2: live against holdout',
+      'churn_model_f2_score',
+      'churn_live_f2_score',
+      `Alert ModelPerformanceDegraded when live is more than ${MAX_DROP} below holdout`,
+    ),
     modelHistory(
       'F2 by model version',
       'churn_model_f2_score',

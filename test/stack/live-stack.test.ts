@@ -69,6 +69,8 @@ requires(
       ['predict', '--data', 'data/new_batch_1.csv', '--out', 'outputs/p1.csv', '--quiet'],
       ['predict', '--data', 'data/new_batch_2.csv', '--out', 'outputs/p2.csv', '--quiet'],
       ['retrain', '--data', 'data/new_batch_1.csv', '--quiet'],
+      // Labels arrive for the second batch: the champion's live figures, whichever won.
+      ['evaluate', '--data', 'data/new_batch_2.csv', '--quiet'],
     ];
     for (const args of steps) {
       const result = await runChurn([...args, '--strict-push'], push);
@@ -197,6 +199,7 @@ requires(
       churn_train: 0,
       churn_predict: 1,
       churn_retrain: 0,
+      churn_evaluate: 0,
     });
   });
 
@@ -227,7 +230,11 @@ requires(
       EXPECTED_FIRING,
     );
     const drift = firing.filter((alert) => alert.metric.alertname === 'FeatureDrift');
-    expect(drift.map((alert) => alert.metric.feature)).toEqual(['idade']);
+    // new_batch_2.csv's ages drifted: scored by predict, then evaluated when its labels came.
+    expect(drift.map((alert) => `${alert.metric.job} ${alert.metric.feature}`).sort()).toEqual([
+      'churn_evaluate idade',
+      'churn_predict idade',
+    ]);
     // The model's alert follows the champion's own group alone, whatever train and retrain pushed.
     const weak = firing.filter((alert) => alert.metric.alertname === 'LowF2Score');
     expect(weak.map((alert) => alert.metric.job)).toEqual(['churn_champion']);
