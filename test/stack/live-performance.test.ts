@@ -3,9 +3,10 @@
  * shipped alert rules: `churn evaluate` publishes live figures equal to those computed from
  * predict's own probabilities, `ModelPerformanceDegraded` fires on a batch whose reasons for
  * leaving changed and not on a fresh one, and `LowF2Score` holds one series without a gap through
- * retrains that keep the champion (the flap of the issue).
+ * retrains that keep the champion (the flap of the issue); retraining the same batch again changes
+ * nothing but the count of its outcome.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stopLocalStack } from '../../scripts/stack/local.js';
@@ -151,5 +152,43 @@ requires(
     const times = result[0].values.map(([time]) => time);
     const steps = Math.floor(times.at(-1)! - times[0]) + 1;
     expect(times.length, 'a firing alert at every step since it first fired').toBe(steps);
+  });
+
+  it('changes nothing when the same batch is retrained again, but counts the run', async () => {
+    const CHAMPION_NOW =
+      'churn_live_evaluated_timestamp_seconds{job="churn_champion"} or churn_model_info{job="churn_champion"}';
+    const registry = () => readdirSync(join(project, 'outputs', 'models')).sort();
+    const before = registry();
+    const base = readFileSync(join(project, 'data', 'train.csv'), 'utf8');
+    const data = readdirSync(join(project, 'data')).sort();
+    const championNow = async () =>
+      (await instantQuery(prometheus(), CHAMPION_NOW))
+        .map((sample) => JSON.stringify(sample))
+        .sort();
+    const champion = await championNow();
+    expect(champion).toHaveLength(2);
+    const again = await churn([
+      'retrain',
+      '--data',
+      'data/new_batch_2.csv',
+      '--json',
+      '--strict-push',
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).outcome).toBe('unchanged');
+    expect(registry()).toEqual(before);
+    expect(readFileSync(join(project, 'data', 'train.csv'), 'utf8')).toBe(base);
+    expect(readdirSync(join(project, 'data')).sort()).toEqual(data); // no backup
+    await waitForSeries(
+      prometheus(),
+      'churn_retraining_total{job="churn_retrain",outcome="unchanged"} == 1',
+      30_000,
+    );
+    const outcomes = await instantQuery(prometheus(), 'sum by (outcome) (churn_retraining_total)');
+    expect(
+      Object.fromEntries(outcomes.map((sample) => [sample.metric.outcome, sample.value])),
+    ).toEqual({ kept: 2, promoted: 0, unchanged: 1 });
+    // The champion's group is as it was: the same model, its last evaluation not redone.
+    expect(await championNow()).toEqual(champion);
   });
 });
