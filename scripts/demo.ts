@@ -8,10 +8,10 @@
  * what it waited for, rather than a silent wait, on a loaded one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { champion } from './dashboards/queries.js';
+import { CHAMPION_JOB } from './dashboards/queries.js';
 import { stackDir, startStack, type StackUrls } from './monitoring.js';
 import { customerBodies, formatResult, loadTest } from './load-test.js';
 import { copySampleProject } from './sample-project.js';
@@ -143,37 +143,52 @@ async function loadTheApi(server: DemoServer): Promise<void> {
   console.log(formatResult(result, 1));
 }
 
-const LIVE_QUERIES: Array<[string, string, (sample: Sample) => string]> = [
-  ['F2 of the model in use', champion('churn_model_f2_score'), (s) => s.value.toFixed(3)],
-  ['ROC AUC of the model in use', champion('churn_model_roc_auc'), (s) => s.value.toFixed(3)],
-  [
-    'Last batch by risk level',
-    'sum by (level) (churn_predictions_by_risk_level)',
-    (s) => `${s.metric.level} ${s.value}`,
-  ],
-  ['Customers scored, all runs', 'sum(churn_predictions_total)', (s) => String(s.value)],
-  [
-    'Most drifted features (PSI)',
-    'topk(3, churn_feature_drift_psi)',
-    (s) => `${s.metric.feature} ${s.value.toFixed(3)}`,
-  ],
-  [
-    'Retraining outcomes',
-    'sum by (outcome) (churn_retraining_total)',
-    (s) => `${s.metric.outcome} ${s.value}`,
-  ],
-  ['Model the API serves', 'churn_model_info{job="churn_api"}', (s) => s.metric.version],
-  [
-    'API predictions answered',
-    'sum by (status) (churn_api_requests_total{job="churn_api",route="/predict"})',
-    (s) => `${s.value} (status ${s.metric.status})`,
-  ],
-  [
-    'API customers by risk level',
-    'sum by (level) (churn_api_predictions_total{job="churn_api"})',
-    (s) => `${s.metric.level} ${s.value}`,
-  ],
-];
+/**
+ * What Prometheus knows of the demo's own runs: their groups carry the demo project's home label,
+ * so a tutorial reader's project pushing to the same gateway is not mixed in.
+ */
+function liveQueries(home: string): Array<[string, string, (sample: Sample) => string]> {
+  const own = `home="${home}"`;
+  return [
+    [
+      'F2 of the model in use',
+      `churn_model_f2_score{job="${CHAMPION_JOB}",${own}}`,
+      (s) => s.value.toFixed(3),
+    ],
+    [
+      'ROC AUC of the model in use',
+      `churn_model_roc_auc{job="${CHAMPION_JOB}",${own}}`,
+      (s) => s.value.toFixed(3),
+    ],
+    [
+      'Last batch by risk level',
+      `sum by (level) (churn_predictions_by_risk_level{${own}})`,
+      (s) => `${s.metric.level} ${s.value}`,
+    ],
+    ['Customers scored, all runs', `sum(churn_predictions_total{${own}})`, (s) => String(s.value)],
+    [
+      'Most drifted features (PSI)',
+      `topk(3, churn_feature_drift_psi{${own}})`,
+      (s) => `${s.metric.feature} ${s.value.toFixed(3)}`,
+    ],
+    [
+      'Retraining outcomes',
+      `sum by (outcome) (churn_retraining_total{${own}})`,
+      (s) => `${s.metric.outcome} ${s.value}`,
+    ],
+    ['Model the API serves', 'churn_model_info{job="churn_api"}', (s) => s.metric.version],
+    [
+      'API predictions answered',
+      'sum by (status) (churn_api_requests_total{job="churn_api",route="/predict"})',
+      (s) => `${s.value} (status ${s.metric.status})`,
+    ],
+    [
+      'API customers by risk level',
+      'sum by (level) (churn_api_predictions_total{job="churn_api"})',
+      (s) => `${s.metric.level} ${s.value}`,
+    ],
+  ];
+}
 
 async function main(): Promise<void> {
   const deadline = demoDeadline();
@@ -228,7 +243,10 @@ async function showWhatPrometheusKnows(
   const answered = `sum(churn_api_requests_total{job="churn_api",route="/predict"}) >= ${API_REQUESTS}`;
   await waitForSeries(urls.prometheus, answered, 60_000, deadline);
   await waitForRuleEvaluation(urls.prometheus, new Date(), 60_000, deadline);
-  for (const [title, expr, show] of LIVE_QUERIES) {
+  const { home } = JSON.parse(
+    readFileSync(join(DEMO_DIR, 'outputs', 'metrics', 'state.json'), 'utf8'),
+  ) as { home: string };
+  for (const [title, expr, show] of liveQueries(home)) {
     const found = await instantQuery(urls.prometheus, expr);
     console.log(
       `  ${title.padEnd(30)} ${found.length > 0 ? found.map(show).join(', ') : '(none yet)'}`,

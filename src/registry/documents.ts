@@ -52,7 +52,7 @@ const params: z.ZodType<ModelParams> = z.strictObject({
   maxCategorySplit: z.number().int().positive().default(256),
 });
 
-const metrics: z.ZodType<ModelMetrics> = z.strictObject({
+const metricFields = {
   rocAuc: probability,
   f2: probability,
   f1: probability,
@@ -60,7 +60,8 @@ const metrics: z.ZodType<ModelMetrics> = z.strictObject({
   recall: probability,
   accuracy: probability,
   threshold: probability,
-});
+};
+const metrics: z.ZodType<ModelMetrics> = z.strictObject(metricFields);
 
 const rating: z.ZodType<Rating> = z.enum(['excellent', 'good', 'acceptable', 'weak', 'poor']);
 
@@ -231,13 +232,7 @@ export const storedModelSchema = z.strictObject({
 });
 
 const liveMetrics: z.ZodType<LiveMetrics> = z.strictObject({
-  rocAuc: probability,
-  f2: probability,
-  f1: probability,
-  precision: probability,
-  recall: probability,
-  accuracy: probability,
-  threshold: probability,
+  ...metricFields,
   brierScore: probability,
   logLoss: z.number().nonnegative(),
 });

@@ -386,11 +386,10 @@ export class ModelRegistry {
   }
 
   /**
-   * Keeps `keep` versions (at least the champion) and removes the others. Kept first: the
-   * champion, then the versions it could be rolled back to (every version not rejected: each was
-   * promoted when saved, or won its comparison), newest first, then rejected challengers, newest
-   * first. So a run of rejected retrains never pushes the earlier champions out. Returns what was
-   * removed.
+   * Keeps `keep` versions and always the champion, and removes the others. Kept first: the
+   * versions the champion could be rolled back to (every version not rejected: each was promoted
+   * when saved, or won its comparison), newest first, then rejected challengers, newest first. So
+   * a run of rejected retrains never pushes the earlier champions out. Returns what was removed.
    */
   async prune(keep: number): Promise<string[]> {
     return this.locked('prune', async () => {
@@ -404,9 +403,8 @@ export class ModelRegistry {
       }
       const rejected = (entry: RegistryEntry) => entry.metadata.status === 'rejected';
       const ranked = [
-        ...entries.filter((entry) => entry.champion),
-        ...entries.filter((entry) => !entry.champion && !rejected(entry)),
-        ...entries.filter((entry) => !entry.champion && rejected(entry)),
+        ...entries.filter((entry) => !rejected(entry)),
+        ...entries.filter((entry) => rejected(entry)),
       ];
       const doomed = ranked.slice(keep).filter((entry) => !entry.champion);
       for (const entry of doomed) await this.removeVersion(entry.version);

@@ -177,7 +177,9 @@ describe('churn train and predict', () => {
       '30',
       '--json',
     ]);
-    expect(trained.stderr).not.toMatch(/warn|error/i);
+    // Nothing about the file; the forest of 30 trees may be weak by quality.minF2, which is said.
+    const weak = /^.* WARN +the champion \S+ is weak on its holdout rows: .*$/m;
+    expect(trained.stderr.replace(weak, '')).not.toMatch(/warn|error/i);
     expect(trained.code).toBe(0);
     const version = JSON.parse(trained.stdout).version;
     const model = JSON.parse(

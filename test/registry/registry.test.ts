@@ -178,8 +178,11 @@ describe('ModelRegistry', () => {
       versions[1],
       versions[0],
     ]);
-    // Fewer than the champion is never asked for; keeping one keeps the champion alone.
-    expect((await registry.prune(1)).sort()).toEqual([versions[0], versions[4]].sort());
-    expect((await registry.list()).map((entry) => entry.version)).toEqual([versions[1]]);
+    // The champion is kept beside the newest N, whatever N.
+    expect(await registry.prune(1)).toEqual([versions[0]]);
+    expect((await registry.list()).map((entry) => entry.version)).toEqual([
+      versions[4],
+      versions[1],
+    ]);
   });
 });

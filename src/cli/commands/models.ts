@@ -99,7 +99,7 @@ export function registerModels(program: Command, environment: Environment): void
     models
       .command('prune')
       .description(
-        'delete old versions, keeping N: the champion, then earlier champions, then rejected challengers',
+        'delete old versions, keeping N (earlier champions before rejected challengers) and the champion',
       ),
     [
       {
