@@ -1,11 +1,19 @@
-/** ` (did you mean "x"?)` for the first candidate within two edits of a mistyped name, else ''. */
+/**
+ * ` (did you mean "x"?)` for the candidate fewest edits away from a mistyped name, if within
+ * two (the first of equals), else ''.
+ */
 export function didYouMean(
   name: string,
   candidates: readonly string[],
   ignoreCase = false,
 ): string {
   const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
-  const close = candidates.find((candidate) => editDistance(fold(candidate), fold(name)) <= 2);
+  let close: string | undefined;
+  let fewest = 3;
+  for (const candidate of candidates) {
+    const edits = editDistance(fold(candidate), fold(name));
+    if (edits < fewest) [close, fewest] = [candidate, edits];
+  }
   return close !== undefined ? ` (did you mean "${close}"?)` : '';
 }
 
