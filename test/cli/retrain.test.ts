@@ -171,6 +171,33 @@ describe('churn retrain', () => {
     expect(champion()).toBe(second);
   });
 
+  it('prints its verdict, the row counts as every other output writes them, and both holdouts', async () => {
+    const dryRun = await churn(['retrain', '--data', 'data/new_batch_1.csv', '--dry-run']);
+    expect(dryRun.code).toBe(0);
+    const [verdict, rows, merged, own] = dryRun.stdout.split('\n');
+    expect(verdict).toMatch(
+      /^would (keep the champion|promote the challenger) \(dry run: nothing written\)$/,
+    );
+    expect(rows).toBe('  rows: 6,000 base + 2,000 new − 0 duplicates = 8,000');
+    expect(merged).toMatch(
+      /^ {2}F2 on the merged holdout \(1,200 rows, the champion's own among them\): /,
+    );
+    expect(own).toMatch(/^ {2}\(on its own holdout of 900 rows, as churn models list shows it, /);
+
+    const run = await churn([
+      'retrain',
+      '--data',
+      'data/new_batch_1.csv',
+      '--min-improvement',
+      '-1',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('promoted the challenger');
+    expect(run.stdout).toMatch(
+      /^ {2}rows: 6,000 base \+ 2,000 new − 0 duplicates = 8,000; base backed up to /m,
+    );
+  });
+
   it('refuses a batch whose columns differ, changing nothing', async () => {
     const original = readFileSync(base(), 'utf8');
     const rows = readFileSync(join(dir.path, 'data', 'new_batch_1.csv'), 'utf8').split('\n');

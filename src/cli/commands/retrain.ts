@@ -146,8 +146,9 @@ function renderRetrain(result: RetrainResult, c: ChalkInstance): string {
     ? c.green(`${result.dryRun ? 'would promote' : 'promoted'} the challenger`)
     : c.yellow(`${result.dryRun ? 'would keep' : 'kept'} the champion`);
   return [
-    `${c.bold(verdict)} ${result.dryRun ? c.dim('(dry run: nothing written)') : ''}`,
-    `  rows: ${rows.base} base + ${rows.new} new − ${rows.duplicates} duplicates = ${rows.merged}` +
+    c.bold(verdict) + (result.dryRun ? ` ${c.dim('(dry run: nothing written)')}` : ''),
+    `  rows: ${count(rows.base)} base + ${count(rows.new)} new − ${count(rows.duplicates)} ` +
+      `duplicates = ${count(rows.merged)}` +
       (result.backup ? `; base backed up to ${result.backup}` : ''),
     result.live
       ? `  the champion on the ${count(result.live.rows)} new rows, before merging them: ` +
