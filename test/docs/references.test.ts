@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DOC_PATH,
@@ -14,5 +14,17 @@ describe('docs/metrics.md', () => {
     const document = readFileSync(DOC_PATH, 'utf8');
     expect(replaceReference(document, renderMetricsReference(families))).toBe(document);
     for (const family of families) expect(document).toContain(`| \`${family.name}\` |`);
+  });
+});
+
+describe("the README's layout", () => {
+  it('names every folder of src/, where a contributor looks for code', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const layout = readme.slice(readme.indexOf('The layout follows'));
+    const folders = readdirSync(new URL('../../src', import.meta.url), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'types')
+      .map((entry) => `src/${entry.name}`);
+    expect(folders.length).toBeGreaterThan(8);
+    expect(folders.filter((folder) => !layout.includes(`\`${folder}\``))).toEqual([]);
   });
 });
