@@ -84,11 +84,39 @@ function hasSklearn(): boolean {
   }
 }
 
+/** What `npm run bench -- NAME …` runs; variants and startup take arguments of their own. */
+const DATASETS = ['course', '100k', '1M'];
+const PARTS = [
+  'generate',
+  'pipeline',
+  'train-1M',
+  'explain',
+  'serve',
+  'quality',
+  'shards',
+  'parquet',
+];
+const ALONE = ['variants', 'golden', 'startup'];
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   if (wanted[0] === 'variants') return benchVariants(wanted.slice(1));
   if (wanted[0] === 'golden') return benchGolden();
   if (wanted[0] === 'startup') return benchStartup(wanted.slice(1));
+  const names = `${[...DATASETS, ...PARTS, ...ALONE].join(', ')} (bench/run.ts says what each measures)`;
+  if (wanted.includes('--help') || wanted.includes('-h')) {
+    console.log(`npm run bench [-- NAME …]: everything, or only the benchmarks named: ${names}`);
+    return;
+  }
+  const unknown = wanted.filter((name) => !DATASETS.includes(name) && !PARTS.includes(name));
+  if (unknown.length > 0) {
+    // A typo must not run nothing and succeed, nor run the hour-long whole.
+    console.error(
+      `error: no benchmark named ${unknown.map((name) => `"${name}"`).join(', ')}: ${names}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   mkdirSync(BENCH_DIR, { recursive: true });
   const sets = await datasets((name) => wanted.length === 0 || wanted.includes(name));
   const sklearn = hasSklearn();
