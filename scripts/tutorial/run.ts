@@ -2,13 +2,30 @@
  * Runs the README's and the tutorial's commands as a newcomer would: in order, in one clone (a
  * scratch copy of the project), without a monitoring stack until step 3 starts one with
  * `npm run monitoring:up`, then with CHURN_PUSHGATEWAY_URL, PROMETHEUS_URL and API_URL exported
- * as step 3 says (churn serve listening on a free port of its own, CHURN_SERVE_PORT). `npx churn` runs the built CLI; `npm ci` is skipped (the checkout is installed), and
- * `npm run monitoring:up` and `npm run demo` run the real scripts with the stack on free ports and
- * its files under the clone's outputs/, as a reader's would be. What each command printed is kept
- * for its output block, as a reader would see it (normalize.ts).
+ * as step 3 says (churn serve listening on a free port of its own, CHURN_SERVE_PORT). `npx churn`
+ * runs the built CLI as npx does, as a child of a shell that passes no signal on (so a `kill` of a
+ * backgrounded `npx churn serve` misses the server here too), and `node bin/churn.js` is the
+ * checkout's; `npm ci` is skipped (the checkout is installed), and `npm run monitoring:up` and
+ * `npm run demo` run the real scripts with the stack on free ports and its files under the
+ * clone's outputs/, as a reader's would be. What each command printed is kept for its output
+ * block, as a reader would see it (normalize.ts). A block that leaves something listening on
+ * churn serve's port has a problem: the reader's next `churn serve`, or the demo, would find the
+ * port taken.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copySampleProject } from '../sample-project.js';
@@ -27,6 +44,8 @@ import { forReaders, type RunPlaces } from './normalize.js';
 const CHURN_BIN = join(REPOSITORY_ROOT, 'bin', 'churn.js');
 const TSX = join(REPOSITORY_ROOT, 'node_modules', '.bin', 'tsx');
 const BLOCK_TIMEOUT_MS = 240_000;
+/** How long the output may stay open after a block's shell exits before a stray holds it. */
+const STRAY_GRACE_MS = 3_000;
 
 export interface BlockRun {
   block: RunnableBlock;
@@ -57,8 +76,9 @@ export interface TutorialRun {
 }
 
 const SHIMS = (stackDir: string): Record<string, string> => ({
+  // Not exec: npx, too, runs churn as the child of a shell, which a SIGTERM stops alone.
   npx: `#!/usr/bin/env bash
-if [ "$1" = churn ]; then shift; exec "${process.execPath}" "${CHURN_BIN}" "$@"; fi
+if [ "$1" = churn ]; then shift; "${process.execPath}" "${CHURN_BIN}" "$@"; exit $?; fi
 echo "the tutorial's run has only npx churn, not: npx $*" >&2; exit 127
 `,
   npm: `#!/usr/bin/env bash
@@ -77,7 +97,7 @@ function runBlock(
   cwd: string,
   env: NodeJS.ProcessEnv,
   stdoutOnly: boolean,
-): Promise<{ code: number | null; output: string; stderr: string }> {
+): Promise<{ code: number | null; output: string; stderr: string; leftRunning: boolean }> {
   return new Promise((resolve, reject) => {
     // One pipe for both streams keeps their order, as a terminal shows them.
     const prelude = stdoutOnly ? '' : 'exec 2>&1\n';
@@ -90,7 +110,17 @@ function runBlock(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output, stderr });
+      resolve({ code, output, stderr, leftRunning: false });
+    });
+    // The output stays open after the shell exits while a process it started in the background
+    // still holds it: a reader's terminal would give the prompt back, so the run goes on too.
+    child.on('exit', (code) => {
+      setTimeout(() => {
+        clearTimeout(timer);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code, output, stderr, leftRunning: true });
+      }, STRAY_GRACE_MS).unref();
     });
   });
 }
@@ -102,6 +132,9 @@ export async function runTutorial(
   const project = join(root, 'clone');
   const stackDir = join(project, 'outputs', 'monitoring');
   copySampleProject(project);
+  // `node bin/churn.js` as in a clone: node follows the link, so it loads the checkout's dist/.
+  mkdirSync(join(project, 'bin'));
+  symlinkSync(CHURN_BIN, join(project, 'bin', 'churn.js'));
   const bin = join(root, 'bin');
   mkdirSync(bin);
   for (const [name, text] of Object.entries(SHIMS(stackDir))) {
@@ -141,6 +174,7 @@ export async function runTutorial(
   let prometheus: string | null = null;
   const close = async () => {
     await stopLocalStack(stackDir);
+    stopProcessesIn(root);
     rmSync(root, { recursive: true, force: true });
   };
 
@@ -152,7 +186,12 @@ export async function runTutorial(
       for (const block of runnableBlocks(document, text)) {
         progress(`${document} #${block.number}: ${block.script.split('\n')[0]}`);
         const stdoutOnly = block.output?.spec.stdout ?? false;
-        const { code, output, stderr } = await runBlock(block.script, project, env, stdoutOnly);
+        const { code, output, stderr, leftRunning } = await runBlock(
+          block.script,
+          project,
+          env,
+          stdoutOnly,
+        );
         const run: BlockRun = { block, code, output, stderr, excerpt: null };
         if (block.output && code === 0) {
           try {
@@ -160,6 +199,16 @@ export async function runTutorial(
           } catch (error) {
             run.problem = (error as Error).message;
           }
+        }
+        const servesStill = await listening(apiPort);
+        if (servesStill || leftRunning) {
+          run.problem ??=
+            (servesStill
+              ? `it left a process listening on churn serve's port (${SCORING_API.defaultPort} ` +
+                "for a reader), so the reader's next churn serve or npm run demo finds it taken"
+              : 'it left a process it started in the background running') +
+            ': a kill that reached npx rather than churn? (stopped now)';
+          stopProcessesIn(root);
         }
         runs.push(run);
         if (code === 0 && /\bnpm run monitoring:up\b/.test(block.script)) {
@@ -177,6 +226,33 @@ export async function runTutorial(
     throw error;
   }
   return { documents, places, prometheus, close };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** SIGTERM to every churn process working in the run's scratch folder (one a block left behind). */
+function stopProcessesIn(root: string): void {
+  if (!existsSync('/proc')) return;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      const inRun = cwd === root || cwd.startsWith(`${root}/`);
+      if (inRun && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('churn.js')) {
+        process.kill(Number(pid), 'SIGTERM');
+      }
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
 }
 
 /** Why a command of the docs failed, with what it printed. */
