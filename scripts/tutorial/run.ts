@@ -56,7 +56,10 @@ export interface BlockRun {
   stderr: string;
   /** Its output block's new body, or null when it has none or could not be cut. */
   excerpt: string | null;
-  /** Why its excerpt could not be cut (an output block's from= or to= matched nothing). */
+  /**
+   * What went wrong besides its exit code: its excerpt could not be cut (an output block's from=
+   * or to= matched nothing), or it left a process running.
+   */
   problem?: string;
 }
 
@@ -92,7 +95,7 @@ echo "the tutorial's run does not run: npm $* (stack in ${stackDir})" >&2; exit 
 `,
 });
 
-function runBlock(
+export function runBlock(
   script: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
@@ -108,19 +111,21 @@ function runBlock(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), BLOCK_TIMEOUT_MS);
     child.on('error', reject);
+    let grace: NodeJS.Timeout | undefined;
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(grace);
       resolve({ code, output, stderr, leftRunning: false });
     });
     // The output stays open after the shell exits while a process it started in the background
     // still holds it: a reader's terminal would give the prompt back, so the run goes on too.
     child.on('exit', (code) => {
-      setTimeout(() => {
+      grace = setTimeout(() => {
         clearTimeout(timer);
         child.stdout.destroy();
         child.stderr.destroy();
         resolve({ code, output, stderr, leftRunning: true });
-      }, STRAY_GRACE_MS).unref();
+      }, STRAY_GRACE_MS);
     });
   });
 }
@@ -197,7 +202,7 @@ export async function runTutorial(
           try {
             run.excerpt = excerpt(forReaders(output, places), block.output.spec);
           } catch (error) {
-            run.problem = (error as Error).message;
+            run.problem = `its output block cannot be cut: ${(error as Error).message}`;
           }
         }
         const servesStill = await listening(apiPort);
@@ -258,6 +263,8 @@ function stopProcessesIn(root: string): void {
 /** Why a command of the docs failed, with what it printed. */
 export function describeFailure(document: string, run: BlockRun): string {
   const what = `${document}, command ${run.block.number}:\n${run.block.script}`;
-  if (run.problem) return `${what}its output block cannot be cut: ${run.problem}`;
+  if (run.problem) {
+    return `${what}${run.problem}${run.code === 0 ? '' : ` (and it exited with code ${run.code})`}`;
+  }
   return `${what}exited with code ${run.code}:\n${run.output}${run.stderr}`;
 }

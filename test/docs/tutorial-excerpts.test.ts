@@ -3,6 +3,7 @@
  * (scripts/tutorial): only what varies from run to run is blanked, and model versions keep
  * their identity across excerpts.
  */
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   excerpt,
@@ -11,6 +12,7 @@ import {
   withOutputs,
 } from '../../scripts/tutorial/documents.js';
 import { Comparable, forReaders } from '../../scripts/tutorial/normalize.js';
+import { runBlock } from '../../scripts/tutorial/run.js';
 
 const page = [
   '# A step',
@@ -103,5 +105,20 @@ describe("the tutorial's output blocks", () => {
     expect(comparable.normalize('F2 0.6938, 1,458 low, 921671261,0.163965,0,low')).toBe(
       'F2 0.6938, 1,458 low, 921671261,0.163965,0,low',
     );
+  });
+
+  it('ends a block when its shell exits, telling whether a process it started still runs', async () => {
+    const started = Date.now();
+    // A reader's terminal gives the prompt back while this runs on: the run must not wait for it.
+    const stray = await runBlock(
+      'echo started\nnode -e "setTimeout(() => {}, 6000)" &\n',
+      tmpdir(),
+      process.env,
+      false,
+    );
+    expect(stray).toMatchObject({ code: 0, output: 'started\n', leftRunning: true });
+    expect(Date.now() - started).toBeLessThan(5500);
+    const clean = await runBlock('echo done >&2\n', tmpdir(), process.env, false);
+    expect(clean).toMatchObject({ code: 0, output: 'done\n', leftRunning: false });
   });
 });
