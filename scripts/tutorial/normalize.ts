@@ -23,9 +23,12 @@ export interface RunPlaces {
 export function forReaders(text: string, places: RunPlaces): string {
   let result = text.replaceAll(places.project, '/…');
   for (const [actual, usual] of places.ports) {
+    // In a column (two spaces or more after it), the shorter default port keeps the column's width.
+    const padding = ' '.repeat(Math.max(0, String(actual).length - String(usual).length));
     result = result.replace(
-      new RegExp(`(127\\.0\\.0\\.1|localhost|port )(:?)${actual}\\b`, 'g'),
-      `$1$2${usual}`,
+      new RegExp(`(127\\.0\\.0\\.1|localhost|port )(:?)${actual}\\b( {2,})?`, 'g'),
+      (_, host: string, colon: string, column?: string) =>
+        `${host}${colon}${usual}${column === undefined ? '' : column + padding}`,
     );
   }
   // A stack trace's frames name the clone's files and lines: its first line says what it was.

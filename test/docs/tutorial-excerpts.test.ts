@@ -72,6 +72,10 @@ describe("the tutorial's output blocks", () => {
     ).toBe(
       'config=/…/churn.config.json gateway=http://127.0.0.1:9091 "stack":"Error: no such file\\n    at …"}',
     );
+    // In a column, the default port keeps the width the reader's own output has.
+    expect(forReaders('  Pushgateway  http://127.0.0.1:40123  ready (pid 7)', places)).toBe(
+      '  Pushgateway  http://127.0.0.1:9091   ready (pid 7)',
+    );
   });
 
   it('blanks times, durations and ids, and numbers versions in order of appearance', () => {
