@@ -174,11 +174,14 @@ describe('churn retrain', () => {
   it('prints its verdict, the row counts as every other output writes them, and both holdouts', async () => {
     const dryRun = await churn(['retrain', '--data', 'data/new_batch_1.csv', '--dry-run']);
     expect(dryRun.code).toBe(0);
-    const [verdict, rows, merged, own] = dryRun.stdout.split('\n');
+    const [verdict, rows, live, merged, own] = dryRun.stdout.split('\n');
     expect(verdict).toMatch(
       /^would (keep the champion|promote the challenger) \(dry run: nothing written\)$/,
     );
     expect(rows).toBe('  rows: 6,000 base + 2,000 new − 0 duplicates = 8,000');
+    expect(live).toMatch(
+      /^ {2}the champion on the 2,000 new rows, before merging them: ROC AUC 0\.\d{4}, F2 0\.\d{4}$/,
+    );
     expect(merged).toMatch(
       /^ {2}F2 on the merged holdout \(1,200 rows, the champion's own among them\): /,
     );
