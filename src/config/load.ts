@@ -12,6 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
+import { jsonErrorWhere } from '../common/json-error.js';
 import { isStandardStream } from '../common/standard-streams.js';
 import { didYouMean } from '../common/suggest.js';
 import {
@@ -130,11 +131,12 @@ function readConfigFile(options: LoadConfigOptions, set: Setter): string | null 
   // As the user would reach it from here: `churn.config.json`, `../churn.config.json`.
   const label = options.configFile ?? relative(options.cwd, path);
   let parsed: unknown;
+  // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   try {
-    // Editors on Windows may start the file with a byte order mark, which JSON.parse refuses.
-    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${label}: not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${label}: not valid JSON, ${jsonErrorWhere(text, error)}`);
   }
   if (!isPlainObject(parsed)) throw new UsageError(`${label}: must hold a JSON object`);
   for (const [key, value] of flatten(parsed)) {

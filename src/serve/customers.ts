@@ -9,6 +9,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../data/delimiter.js';
 import type { DataSchema } from '../data/schema.js';
 import { memorySource, type RowSource } from '../jobs/scoring/batches.js';
+import { jsonErrorWhere } from '../common/json-error.js';
 import { HttpError } from './http-error.js';
 
 export interface Customers {
@@ -61,7 +62,7 @@ function jsonCustomers(text: string, schema: DataSchema): Customers {
     throw new HttpError(
       400,
       'invalid_json',
-      `the body is not valid JSON: ${(error as Error).message}`,
+      `the body is not valid JSON: ${jsonErrorWhere(text, error)}`,
     );
   }
   const single = isObject(value);

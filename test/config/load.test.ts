@@ -160,6 +160,13 @@ describe('configuration validation', () => {
     );
   });
 
+  it('names the line and column where a file stops being JSON', () => {
+    writeConfig('{\n  "model": {\n    "trees": 10,\n  }\n}\n');
+    expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(
+      /^churn.config.json: not valid JSON, line 4, column 3: Expected double-quoted property name$/,
+    );
+  });
+
   it('rejects risk cut-offs out of order', () => {
     writeConfig({ risk: { medium: 0.8, high: 0.7 } });
     expect(() => loadConfig({ cwd: dir.path, env: {} })).toThrow(

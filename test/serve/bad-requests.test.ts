@@ -85,7 +85,7 @@ describe('bad bodies', () => {
     const { status, error } = await errorOf(await post('{"idade": 42,'));
     expect(status).toBe(400);
     expect(error.code).toBe('invalid_json');
-    expect(error.message).toMatch(/^the body is not valid JSON: /);
+    expect(error.message).toMatch(/^the body is not valid JSON: line 1, column 14: /);
     await stillServes();
   });
 
