@@ -17,7 +17,7 @@ import { displayPath } from '../common/paths.js';
 import { isStandardStream } from '../common/standard-streams.js';
 import type { ColumnKind } from './column-builder.js';
 import { detectDelimiter, type Delimiter } from './delimiter.js';
-import { isParquet } from './parquet-reader.js';
+import { isParquet } from './parquet-magic.js';
 import { plainRecordGroups, tooLong, wrongLength } from './plain-csv.js';
 import { locateShard, type ByteRange, type Shard } from './shard.js';
 

@@ -31,13 +31,6 @@ import type { ColumnKind } from './column-builder.js';
 import type { CsvSource } from './csv-reader.js';
 import type { Shard } from './shard.js';
 
-/** The four bytes a Parquet file starts (and ends) with. */
-export const PARQUET_MAGIC = Buffer.from('PAR1');
-
-export function isParquet(start: Uint8Array): boolean {
-  return start.length >= 4 && PARQUET_MAGIC.equals(start.subarray(0, 4));
-}
-
 /** Every codec of the format but LZO (deprecated, and written by nothing current). */
 const COMPRESSORS: Compressors = {
   GZIP: (input, length) => gunzip(input, new Uint8Array(length)),

@@ -7,10 +7,11 @@ import { open } from 'node:fs/promises';
 import { displayPath } from '../common/paths.js';
 import { isStandardStream } from '../common/standard-streams.js';
 import { openCsv, type CsvReadOptions, type CsvSource } from './csv-reader.js';
-import { isParquet, openParquet } from './parquet-reader.js';
+import { isParquet } from './parquet-magic.js';
 
 export async function openTable(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
   if (!isStandardStream(path) && (await startsLikeParquet(path))) {
+    const { openParquet } = await import('./parquet-reader.js');
     return openParquet(path, displayPath(path), { shard: options.shard });
   }
   return openCsv(path, options);

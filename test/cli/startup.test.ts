@@ -73,4 +73,10 @@ describe('start-up', () => {
     }
     expect(modules.some((path) => path.startsWith('node_modules/winston/'))).toBe(true);
   });
+
+  it('scoring a CSV file loads no Parquet library, which only a Parquet file needs', () => {
+    const modules = loaded(['predict', '--data', 'missing.csv']);
+    expect(modules.filter((path) => /node_modules\/(hyparquet|fzstd)/.test(path))).toEqual([]);
+    expect(modules).not.toContain('dist/data/parquet-reader.js');
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { AtomicWriter } from '../../common/atomic-file.js';
-import { ParquetTableWriter, type ParquetColumnType } from '../../data/parquet-writer.js';
+import type { ParquetColumnType } from '../../data/parquet-writer.js';
 import { headerLine, type OutputColumns } from './output-columns.js';
 
 export interface OutputFormat {
@@ -36,6 +36,8 @@ export async function openOutputFormat(
   }
   const names = groups.flatMap((group) => group.names);
   const columns = names.map((name) => ({ name, type: TYPES[name] ?? 'STRING' }));
+  // Loaded when asked for: a CSV run never needs the Parquet libraries.
+  const { ParquetTableWriter } = await import('../../data/parquet-writer.js');
   const table = new ParquetTableWriter(writer, columns);
   return {
     async write(lines) {
