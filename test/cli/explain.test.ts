@@ -3,21 +3,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleProject, runChurn, tempDir } from '../helpers/cli.js';
+import { BANK_CUSTOMER_COLUMNS } from '../../src/data/synthetic/bank-customers.js';
 
 /** A project with the shipped data, a model trained on it, and a model trained on messier data. */
 let dir: { path: string; remove: () => void };
 const churn = (args: string[], timeoutMs = 120_000) => runChurn(args, { cwd: dir.path, timeoutMs });
-const FEATURES = [
-  'pais',
-  'genero',
-  'idade',
-  'anos_cliente',
-  'saldo_conta',
-  'numero_produtos',
-  'cartao_credito',
-  'salario_estimado',
-  'escore_credito',
-];
+/** The shipped data's features: every column but the id and the target. */
+const FEATURES = BANK_CUSTOMER_COLUMNS.filter((name) => name !== 'id_cliente' && name !== 'saiu');
 
 /** A value shown in a reason against the input's cell: the same number, or the same text. */
 function sameValue(shown: string, given: string): boolean {

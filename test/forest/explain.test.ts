@@ -8,7 +8,6 @@ import {
   trainForest,
   type FeatureColumn,
   type FeatureInfo,
-  type TrainingSet,
 } from '../../src/forest/index.js';
 import type { FlatForest } from '../../src/forest/flat-forest.js';
 import { flatten, toScoringColumns } from '../../src/forest/predictor.js';
@@ -16,6 +15,7 @@ import { deserializeForest } from '../../src/forest/serialize.js';
 import { TreeBuilder, type Tree } from '../../src/forest/tree.js';
 import { bankColumns } from '../../support/bank-columns.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { threeFeatureRows } from './stage-data.js';
 import {
   bruteForceShapley,
   PathTreeShap,
@@ -112,27 +112,6 @@ function explainAll(flat: FlatForest, method: ExplainMethod, columns: Float64Arr
 
 const rowOf = (columns: Float64Array[], row: number) => columns.map((column) => column[row]);
 
-function mixedData(rows: number, seed: number): TrainingSet {
-  const random = new Random(seed);
-  const a = new Float64Array(rows);
-  const b = new Float64Array(rows);
-  const codes = new Int32Array(rows);
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    a[i] = random.bernoulli(0.1) ? NaN : random.normal();
-    b[i] = random.uniform(0, 100);
-    codes[i] = random.bernoulli(0.05) ? -1 : random.int(12);
-    const signal = (Number.isNaN(a[i]) ? 1 : a[i]) + (codes[i] % 3 === 0 ? 1 : 0) + b[i] / 50;
-    labels[i] = random.bernoulli(1 / (1 + Math.exp(2 - signal))) ? 1 : 0;
-  }
-  const features: FeatureColumn[] = [
-    { name: 'a', kind: 'numeric', values: a },
-    { name: 'b', kind: 'numeric', values: b },
-    { name: 'c', kind: 'categorical', codes, categories: 12 },
-  ];
-  return { features, labels };
-}
-
 const flatOf = (forest: Forest) => deserializeForest(forest.toJSON()).flat;
 
 function expectAdditive(
@@ -194,9 +173,13 @@ describe('exact TreeSHAP', () => {
   });
 
   it('equals the enumeration on a forest grown from data with missing values and categories', async () => {
-    const { forest } = await trainForest(mixedData(2000, 1), { trees: 6, seed: 2, threads: 1 });
+    const { forest } = await trainForest(threeFeatureRows(2000, 12, 1), {
+      trees: 6,
+      seed: 2,
+      threads: 1,
+    });
     const flat = flatOf(forest);
-    const scoring = mixedData(60, 3);
+    const scoring = threeFeatureRows(60, 12, 3);
     const columns = toScoringColumns(scoring.features, flat);
     const explanation = forest.explainRows(scoring.features, 'exact');
     for (let row = 0; row < 60; row++) {
@@ -346,7 +329,7 @@ function sliceColumn(feature: FeatureColumn, start: number, end: number): Featur
 
 describe('forests saved before covers were recorded', () => {
   it('score, and refuse to explain with a message that says what to do', async () => {
-    const data = mixedData(500, 4);
+    const data = threeFeatureRows(500, 12, 4);
     const { forest } = await trainForest(data, { trees: 3, seed: 1, threads: 1 });
     const json = forest.toJSON();
     const { cover: _cover, ...older } = json.nodes;

@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/common/random.js';
-import { trainForest, type FeatureColumn, type TrainingSet } from '../../src/forest/index.js';
+import { trainForest, type FeatureColumn } from '../../src/forest/index.js';
 import { deserializeForest } from '../../src/forest/serialize.js';
 import type { FlatForest } from '../../src/forest/flat-forest.js';
 import { predictRange, toScoringColumns } from '../../src/forest/predictor.js';
-
-/** Numeric features with missing values and a categorical one with `categories` codes. */
-function mixedData(rows: number, categories: number, seed: number): TrainingSet {
-  const random = new Random(seed);
-  const a = new Float64Array(rows);
-  const b = new Float64Array(rows);
-  const codes = new Int32Array(rows);
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    a[i] = random.bernoulli(0.1) ? NaN : random.normal();
-    b[i] = random.uniform(0, 100);
-    codes[i] = random.bernoulli(0.05) ? -1 : random.int(categories);
-    const signal = (Number.isNaN(a[i]) ? 1 : a[i]) + (codes[i] % 3 === 0 ? 1 : 0) + b[i] / 50;
-    labels[i] = random.bernoulli(1 / (1 + Math.exp(2 - signal))) ? 1 : 0;
-  }
-  const features: FeatureColumn[] = [
-    { name: 'a', kind: 'numeric', values: a },
-    { name: 'b', kind: 'numeric', values: b },
-    { name: 'c', kind: 'categorical', codes, categories },
-  ];
-  return { features, labels };
-}
+import { threeFeatureRows } from './stage-data.js';
 
 function scoreBothWays(flat: FlatForest, columns: Float64Array[], rows: number) {
   const fast = new Float64Array(rows);
@@ -37,7 +15,7 @@ function scoreBothWays(flat: FlatForest, columns: Float64Array[], rows: number) 
 
 describe('the two scoring walks', () => {
   it('give the same bits with missing values, categories and codes the forest never saw', async () => {
-    const data = mixedData(3000, 12, 7);
+    const data = threeFeatureRows(3000, 12, 7);
     const { forest } = await trainForest(data, {
       trees: 20,
       seed: 3,
@@ -46,7 +24,7 @@ describe('the two scoring walks', () => {
     });
     const flat = deserializeForest(forest.toJSON()).flat;
     expect(flat.lockstep).not.toBeNull();
-    const scoring = mixedData(2001, 12, 8); // an odd count leaves rows outside the lanes of four
+    const scoring = threeFeatureRows(2001, 12, 8); // an odd count leaves rows outside the lanes of four
     const codes = (scoring.features[2] as { codes: Int32Array }).codes;
     codes[5] = 40; // beyond the forest's categories: scored as missing
     const columns = toScoringColumns(scoring.features, flat);
@@ -58,7 +36,7 @@ describe('the two scoring walks', () => {
   });
 
   it('falls back to the general walk when a categorical feature has more than 32 codes', async () => {
-    const data = mixedData(3000, 60, 9);
+    const data = threeFeatureRows(3000, 60, 9);
     const { forest } = await trainForest(data, {
       trees: 5,
       seed: 3,
@@ -67,15 +45,15 @@ describe('the two scoring walks', () => {
     });
     const flat = deserializeForest(forest.toJSON()).flat;
     expect(flat.lockstep).toBeNull();
-    const scoring = mixedData(500, 60, 10);
+    const scoring = threeFeatureRows(500, 60, 10);
     const scores = forest.predictProba(scoring.features);
     expect(scores.every((p) => p >= 0 && p <= 1)).toBe(true);
   });
 
   it('scores a large batch on workers and the calling thread, exactly as on one thread', async () => {
-    const data = mixedData(3000, 12, 11);
+    const data = threeFeatureRows(3000, 12, 11);
     const { forest } = await trainForest(data, { trees: 30, seed: 1, threads: 1 });
-    const scoring = mixedData(150_000, 12, 12);
+    const scoring = threeFeatureRows(150_000, 12, 12);
     const parallel = await forest.score(scoring.features, 2);
     expect(Array.from(parallel)).toEqual(Array.from(forest.predictProba(scoring.features)));
   });
@@ -83,7 +61,7 @@ describe('the two scoring walks', () => {
 
 describe('a scoring stream', () => {
   it('gives each batch the probabilities of scoring it alone, whatever the batch sizes', async () => {
-    const data = mixedData(3000, 12, 11);
+    const data = threeFeatureRows(3000, 12, 11);
     const { forest } = await trainForest(data, { trees: 20, seed: 5, threads: 2 });
     const slice = (start: number, end: number): FeatureColumn[] =>
       data.features.map((column) =>
