@@ -74,7 +74,8 @@ export function wrongLength(
 ): InputError {
   return new InputError(
     { file: name, line },
-    `has ${found} fields where the header has ${expected} (a delimiter inside an unquoted value?)`,
+    `has ${found} ${Number(found) === 1 ? 'field' : 'fields'} where the header has ${expected} ` +
+      '(a delimiter inside an unquoted value?)',
   );
 }
 

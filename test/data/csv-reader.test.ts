@@ -54,6 +54,9 @@ describe('openCsv', () => {
     await expect(readAll('a,b\n1,2\n3,4,5\n')).rejects.toThrow(
       /input\.csv, line 3: has 3 fields where the header has 2/,
     );
+    await expect(readAll('a,b\n1,2\n3\n')).rejects.toThrow(
+      /input\.csv, line 3: has 1 field where the header has 2 \(/,
+    );
   });
 
   it('names the file of an unclosed quote, an empty file and a missing file', async () => {
